@@ -1,0 +1,58 @@
+import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
+
+/** The logging surface the project's packages write to (services give a JSON logger). */
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+  child(namespace: string): Logger;
+}
+
+export interface KafkaClientOptions {
+  brokers: string[];
+  clientId: string;
+  ssl?: boolean;
+  sasl?: SASLOptions;
+  logger?: Logger;
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
+}
+
+/**
+ * One way to build a kafkajs client for every service, so that timeouts, logs
+ * and security settings are the same everywhere. Retries inside kafkajs stay
+ * short: our own `retry` owns deadlines.
+ */
+export function createKafkaClient(options: KafkaClientOptions): Kafka {
+  const config: KafkaConfig = {
+    clientId: options.clientId,
+    brokers: options.brokers,
+    connectionTimeout: options.connectionTimeoutMs ?? 3_000,
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
+    retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2_000 },
+    logLevel: logLevel.WARN,
+  };
+  if (options.ssl) config.ssl = true;
+  if (options.sasl) config.sasl = options.sasl;
+  const logger = options.logger;
+  if (logger) {
+    config.logCreator = () => (entry: LogEntry) => {
+      const { message, ...fields } = entry.log;
+      const log = logger.child(`kafkajs.${entry.namespace}`);
+      if (entry.level <= logLevel.ERROR) log.error(message, fields);
+      else if (entry.level === logLevel.WARN) log.warn(message, fields);
+      else if (entry.level === logLevel.INFO) log.info(message, fields);
+      else log.debug(message, fields);
+    };
+  }
+  return new Kafka(config);
+}
+
+/** Parses a comma-separated broker list (`host:port,host:port`). */
+export function parseBrokers(value: string): string[] {
+  return value
+    .split(',')
+    .map((b) => b.trim())
+    .filter((b) => b.length > 0);
+}

@@ -1,0 +1,5 @@
+export * from './errors';
+export * from './retry';
+export * from './client';
+export * from './topic-policy';
+export * from './topic-admin';
