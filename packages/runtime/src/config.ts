@@ -1,0 +1,46 @@
+import { AuditSealError } from '@auditseal/core';
+import { z } from 'zod';
+
+export class ConfigError extends AuditSealError<'invalid_config'> {}
+
+/**
+ * Reads the environment once, through one schema (CONVENTIONS.md habit 4), and
+ * fails with a message that names every bad variable and what is wrong with it.
+ */
+export function loadConfig<S extends z.ZodTypeAny>(schema: S, env: Record<string, string | undefined>, service: string): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const variable = issue.path.join('.') || '(environment)';
+    const value = typeof issue.path[0] === 'string' ? env[issue.path[0]] : undefined;
+    return `  - ${variable}: ${issue.message}${value === undefined ? ' (not set)' : ` (got ${JSON.stringify(value)})`}`;
+  });
+  throw new ConfigError('invalid_config', `${service}: invalid configuration:\n${problems.join('\n')}\nSee docs/OPERATIONS.md for every variable.`, {
+    details: { issues: result.error.issues },
+  });
+}
+
+/** Env helpers: every variable is a string, so these parse and bound it. */
+export const env = {
+  string: () => z.string().trim().min(1, 'must not be empty'),
+  int: (min: number, max: number) =>
+    z
+      .string()
+      .trim()
+      .regex(/^-?\d+$/, 'must be an integer')
+      .transform(Number)
+      .pipe(z.number().int().min(min, `must be >= ${min}`).max(max, `must be <= ${max}`)),
+  bool: () =>
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .refine((v) => ['true', 'false', '1', '0', 'yes', 'no'].includes(v), 'must be true or false')
+      .transform((v) => v === 'true' || v === '1' || v === 'yes'),
+  list: () =>
+    z
+      .string()
+      .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s.length > 0))
+      .pipe(z.array(z.string()).min(1, 'must list at least one value')),
+  logLevel: () => z.enum(['debug', 'info', 'warn', 'error']),
+};

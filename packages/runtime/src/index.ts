@@ -1,0 +1,4 @@
+export * from './logger';
+export * from './config';
+export * from './service-server';
+export * from './shutdown';
