@@ -1,0 +1,116 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { TestkitError } from './errors';
+
+/** Where the tests' Kafka and S3 are, read once from the environment (DESIGN.md, "The contract"). */
+export interface IntegrationEnv {
+  kafkaBrokers: string[];
+  s3: S3Settings;
+  /** Where the local gateway keeps object files (tamper tests edit them); undefined for a remote S3. */
+  localS3DataDir: string | undefined;
+}
+
+export interface S3Settings {
+  endpoint: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** The bucket the demo uses; tests create their own buckets. */
+  bucket: string;
+}
+
+/** The variables `infra.sh env` prints, in order. */
+export const INTEGRATION_ENV_VARS = [
+  'KAFKA_BROKERS',
+  'S3_ENDPOINT',
+  'S3_REGION',
+  'S3_ACCESS_KEY_ID',
+  'S3_SECRET_ACCESS_KEY',
+  'S3_BUCKET',
+  'LOCAL_S3_DATA_DIR',
+] as const;
+
+// src/ when jest runs the sources, dist/ when built: the repository is three levels up.
+const repositoryRoot = resolve(__dirname, '..', '..', '..');
+const infraScript = resolve(repositoryRoot, 'infra', 'local', 'infra.sh');
+
+let cached: IntegrationEnv | undefined;
+
+/**
+ * Finds the Kafka and S3 the integration tests use:
+ * 1. `KAFKA_BROKERS` and `S3_ENDPOINT` (with the other contract variables) when set;
+ * 2. otherwise the local infrastructure: runs `infra/local/infra.sh up` (a no-op
+ *    when it already runs), then reads `infra.sh env` into `process.env`.
+ * Users with a Docker engine but without Java/Maven/Go start `docker-compose.yml`
+ * and export `npm run -s infra:env`; the error below says so. (testcontainers is
+ * not used: it needs Node 22.)
+ */
+export function integrationEnv(): IntegrationEnv {
+  if (cached) return cached;
+  if (!process.env.KAFKA_BROKERS || !process.env.S3_ENDPOINT) {
+    Object.assign(process.env, startLocalInfra());
+  }
+  cached = readIntegrationEnv(process.env);
+  return cached;
+}
+
+/** Validates the contract variables; throws `env_invalid` naming the variable. */
+export function readIntegrationEnv(env: NodeJS.ProcessEnv): IntegrationEnv {
+  const required = (name: (typeof INTEGRATION_ENV_VARS)[number]): string => {
+    const value = env[name]?.trim();
+    if (!value) throw new TestkitError('env_invalid', `${name} is not set; export every variable of \`npm run -s infra:env\` (${INTEGRATION_ENV_VARS.join(', ')}) or none of them`);
+    return value;
+  };
+  const kafkaBrokers = required('KAFKA_BROKERS')
+    .split(',')
+    .map((broker) => broker.trim())
+    .filter((broker) => broker !== '');
+  for (const broker of kafkaBrokers) {
+    if (!/^[^\s:]+:\d+$/.test(broker)) throw new TestkitError('env_invalid', `KAFKA_BROKERS must be host:port[,host:port…]; got "${broker}"`);
+  }
+  const endpoint = required('S3_ENDPOINT');
+  if (!/^https?:\/\/[^\s/]+\/?$/.test(endpoint)) throw new TestkitError('env_invalid', `S3_ENDPOINT must be an http(s) URL without a path; got "${endpoint}"`);
+  return {
+    kafkaBrokers,
+    s3: {
+      endpoint,
+      region: env.S3_REGION?.trim() || 'us-east-1',
+      accessKeyId: required('S3_ACCESS_KEY_ID'),
+      secretAccessKey: required('S3_SECRET_ACCESS_KEY'),
+      bucket: required('S3_BUCKET'),
+    },
+    localS3DataDir: env.LOCAL_S3_DATA_DIR?.trim() || undefined,
+  };
+}
+
+function startLocalInfra(): Record<string, string> {
+  if (!existsSync(infraScript)) {
+    throw new TestkitError('infra_unavailable', `KAFKA_BROKERS/S3_ENDPOINT are not set and ${infraScript} does not exist to start local Kafka and S3`);
+  }
+  try {
+    // The script's progress goes to our stderr; stdout is not used by `up`.
+    execFileSync('bash', [infraScript, 'up'], { cwd: repositoryRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+  } catch (error) {
+    throw new TestkitError(
+      'infra_unavailable',
+      'could not start local Kafka and S3 with infra/local/infra.sh (its error is printed above). ' +
+        'Install what it names (Java 17+, Maven, Go 1.25+), or point the tests at running services: ' +
+        'export KAFKA_BROKERS, S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_BUCKET ' +
+        '(with Docker: `docker compose up -d`, then `eval "$(npm run -s infra:env)"`).',
+      { cause: error },
+    );
+  }
+  return readInfraEnv();
+}
+
+/** Lets bash evaluate `infra.sh env` (it quotes for the shell) and reads back the values. */
+function readInfraEnv(): Record<string, string> {
+  const script = `eval "$(bash "$0" env)" && printf '%s\\0' ${INTEGRATION_ENV_VARS.map((name) => `"$${name}"`).join(' ')}`;
+  const values = execFileSync('bash', ['-c', script, infraScript], { cwd: repositoryRoot, encoding: 'utf8' }).split('\0');
+  const env: Record<string, string> = {};
+  INTEGRATION_ENV_VARS.forEach((name, index) => {
+    env[name] = values[index] ?? '';
+  });
+  return env;
+}
