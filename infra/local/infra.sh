@@ -104,7 +104,9 @@ ensure_kafka_libs() {
   say "fetching the Kafka $KAFKA_VERSION jars with Maven into $LIBS_DIR…"
   rm -rf "$LIBS_DIR.tmp"
   mkdir -p "$KAFKA_DIR"
-  if ! mvn -q -B -f "$pom" dependency:copy-dependencies -DoutputDirectory="$LIBS_DIR.tmp" >&2; then
+  # (Maven 3.8 prints colour resets even in batch mode: strip them.)
+  if ! mvn -q -B -Dstyle.color=never -f "$pom" dependency:copy-dependencies -DoutputDirectory="$LIBS_DIR.tmp" 2>&1 \
+    | sed 's/\x1b\[[0-9;]*m//g' >&2; then
     rm -rf "$LIBS_DIR.tmp"
     die "mvn could not fetch the Kafka jars (see the output above)."
   fi
@@ -275,9 +277,13 @@ ensure_kafka_formatted() {
     [ "$n" -gt 1 ] && quorum=(--initial-controllers "$(IFS=,; echo "${controllers[*]}")")
     say "formatting Kafka node $i of $n (cluster $cluster_id)…"
     rm -rf "$node_dir/data"
-    java -cp "$LIBS_DIR/*" -Dlog4j2.configurationFile="$HERE/kafka/log4j2.xml" -Dkafka.logs.dir="$LOG_DIR/kafka-$i" \
-      kafka.tools.StorageTool format --config "$node_dir/server.properties" --cluster-id "$cluster_id" "${quorum[@]}" >&2 \
-      || die "formatting Kafka node $i failed (see above)."
+    mkdir -p "$LOG_DIR/kafka-$i"
+    if ! java -cp "$LIBS_DIR/*" -Dlog4j2.configurationFile="$HERE/kafka/log4j2.xml" -Dkafka.logs.dir="$LOG_DIR/kafka-$i" \
+      kafka.tools.StorageTool format --config "$node_dir/server.properties" --cluster-id "$cluster_id" "${quorum[@]}" \
+      >"$LOG_DIR/kafka-$i/format.log" 2>&1; then
+      cat "$LOG_DIR/kafka-$i/format.log" >&2
+      die "formatting Kafka node $i failed (output above)."
+    fi
     # With --initial-controllers the metadata dir must carry the directory id named in the quorum.
     if [ "$n" -gt 1 ] && ! grep -q "directory.id=$(cat "$node_dir/directory.id")" "$node_dir/data/meta.properties"; then
       die "Kafka node $i was formatted with a directory id other than $(cat "$node_dir/directory.id")."
