@@ -314,7 +314,6 @@ up_kafka() {
       kafka_node_alive "$i" && die_env "Kafka runs with $running node(s), not $n: run 'infra.sh down' first."
     done
   fi
-  ensure_kafka_libs
   ensure_kafka_formatted "$n"
   echo "$n" >"$RUN_DIR/kafka.nodes"
   for i in $(seq 1 "$n"); do
@@ -372,7 +371,6 @@ start_versitygw() {
 
 up_s3() {
   local endpoint="http://$HOST:$S3_PORT"
-  ensure_versitygw
   export S3_REGION S3_ACCESS_KEY_ID S3_SECRET_ACCESS_KEY
   if versitygw_alive; then
     if node "$HERE/probe.mjs" s3 "$endpoint" "$S3_BUCKET" 10000; then say "S3 gateway already running ($endpoint)"; return 0; fi
@@ -466,8 +464,12 @@ cmd_up() {
     n=$(kafka_running_count)
     [ "$n" = 0 ] && n=1
   fi
+  # Everything that can be missing is fetched or built before anything starts,
+  # so a missing tool stops `up` without leaving half the infra running.
   require_java
   ensure_node_modules
+  ensure_kafka_libs
+  ensure_versitygw
   if any_running; then load_state; fi
   mkdir -p "$RUN_DIR" "$LOG_DIR"
   save_state
