@@ -1,0 +1,136 @@
+// Writes schemas/vectors/avro-single-object.json: sample records, their single-object
+// encodings and, for events, the bytes a producer signature covers (FORMAT.md 8-9).
+// Uses the built package: run `pnpm --filter @auditseal/codec build` first.
+// src/vectors.test.ts checks the file against the code.
+import { createPrivateKey, createPublicKey, sign } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const codec = createRequire(import.meta.url)(packageDir);
+const target = join(packageDir, '..', '..', 'schemas', 'vectors', 'avro-single-object.json');
+
+// Ed25519 key from a fixed 32-byte seed (PKCS#8 wrapping per RFC 8410), test use only.
+const seed = Buffer.alloc(32, 0x01);
+const privateKey = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]), format: 'der', type: 'pkcs8' });
+const publicKeyRaw = createPublicKey(privateKey).export({ format: 'der', type: 'spki' }).subarray(-32);
+
+const hex = (b) => Buffer.from(b).toString('hex');
+/** JSON form: bytes as lowercase hex strings. */
+const toJson = (value) =>
+  JSON.parse(JSON.stringify(value, (_k, v) => (v && v.type === 'Buffer' && Array.isArray(v.data) ? hex(Buffer.from(v.data)) : v)));
+
+const event = {
+  eventId: '019468a1-f800-7abc-8def-0123456789ab',
+  eventTime: Date.UTC(2025, 0, 15, 12, 0, 0) * 1000 + 123,
+  tenant: 'acme',
+  actor: { type: 'user', id: 'u-42', displayName: 'Ada Lovelace', ip: '203.0.113.7', userAgent: 'Mozilla/5.0' },
+  action: 'invoice.approve',
+  target: { type: 'invoice', id: 'inv-2025-0001', name: 'January invoice' },
+  outcome: 'SUCCESS',
+  outcomeReason: null,
+  source: { service: 'billing-api', instance: 'billing-api-7d9f-abc12', region: 'eu-west-1' },
+  correlationId: 'req-8c1e',
+  traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+  attributes: { amount: '1200.00', currency: 'EUR' },
+  payload: Buffer.from('{"approvedBy":"u-42"}'),
+  signature: null,
+};
+const minimal = {
+  eventId: '019468a1-f800-7abc-8def-0123456789ac',
+  eventTime: Date.UTC(2025, 0, 15, 12, 0, 0) * 1000,
+  tenant: 'acme',
+  actor: { type: 'service', id: 'scheduler', displayName: null, ip: null, userAgent: null },
+  action: 'report.generate',
+  target: { type: 'report', id: 'r-1', name: null },
+  outcome: 'UNKNOWN',
+  outcomeReason: null,
+  source: { service: 'reports', instance: 'reports-0', region: null },
+  correlationId: null,
+  traceId: null,
+  attributes: {},
+  payload: null,
+  signature: null,
+};
+const signingBytes = codec.eventSigningBytes(event);
+const signedEvent = { ...event, signature: { keyId: 'billing-api-2025-01', value: sign(null, signingBytes, privateKey) } };
+const signedEncoding = codec.encodeEvent(signedEvent);
+
+const sealedEntry = {
+  chainId: 'auditseal:v1:dev-cluster:audit.events:3',
+  seq: 41,
+  kind: 'EVENT',
+  sourcePartition: 3,
+  sourceOffset: 1041,
+  sourceTimestamp: Date.UTC(2025, 0, 15, 12, 0, 1),
+  sealedAt: Date.UTC(2025, 0, 15, 12, 0, 2) * 1000 + 456,
+  key: Buffer.from('acme'),
+  value: signedEncoding,
+  rejectReason: null,
+  rejectDetail: null,
+  prevHash: Buffer.alloc(32, 0x11),
+  hash: Buffer.alloc(32, 0x22),
+};
+const rejectedEntry = {
+  ...sealedEntry,
+  seq: 42,
+  kind: 'REJECTED',
+  sourceOffset: 1042,
+  key: null,
+  value: Buffer.from('not avro'),
+  rejectReason: 'MALFORMED',
+  rejectDetail: 'input does not start with the Avro single-object marker 0xC3 0x01',
+  prevHash: Buffer.alloc(32, 0x22),
+  hash: Buffer.alloc(32, 0x33),
+};
+const manifest = {
+  chainId: 'auditseal:v1:dev-cluster:audit.events:3',
+  firstSeq: 0,
+  lastSeq: 999,
+  entryCount: 1000,
+  prevHash: Buffer.alloc(32, 0x00),
+  headHash: Buffer.alloc(32, 0x33),
+  merkleRoot: Buffer.alloc(32, 0x44),
+  segmentKey: 'auditseal/v1/chain-3/segments/00000000000000000000-00000000000000000999.avro',
+  segmentSha256: Buffer.alloc(32, 0x55),
+  segmentBytes: 123456,
+  lockMode: 'COMPLIANCE',
+  retainUntil: Date.UTC(2032, 0, 15),
+  createdAt: Date.UTC(2025, 0, 15, 12, 5),
+  keyId: 'archiver-2025-01',
+  signature: Buffer.alloc(64, 0x66),
+};
+const checkpoint = {
+  chainId: 'auditseal:v1:dev-cluster:audit.events:3',
+  headSeq: 999,
+  headHash: Buffer.alloc(32, 0x33),
+  time: Date.UTC(2025, 0, 15, 12, 6),
+  keyId: 'verifier-2025-01',
+  signature: Buffer.alloc(64, 0x77),
+};
+
+const doc = {
+  description:
+    'Single-object encodings of AuditSeal records (docs/FORMAT.md sections 8 and 9). "value" is the record in JSON form: bytes and fixed fields as lowercase hex, longs as numbers, absent optional fields as null. "encoded" is the full single-object encoding in hex. For events, "signedBytes" is what the producer signature covers (section 8.5) and "publicKey" the raw Ed25519 key that verifies it. Generated by packages/codec/scripts/write-vectors.mjs and checked by packages/codec/src/vectors.test.ts.',
+  events: [
+    { name: 'unsigned event', value: toJson(event), encoded: hex(codec.encodeEvent(event)), signedBytes: null },
+    { name: 'minimal event', value: toJson(minimal), encoded: hex(codec.encodeEvent(minimal)), signedBytes: null },
+    {
+      name: 'signed event',
+      value: toJson(signedEvent),
+      encoded: hex(signedEncoding),
+      signedBytes: hex(signingBytes),
+      publicKey: hex(publicKeyRaw),
+    },
+  ],
+  sealedEntries: [
+    { name: 'EVENT entry carrying the signed event', value: toJson(sealedEntry), encoded: hex(codec.encodeSealedEntry(sealedEntry)) },
+    { name: 'REJECTED entry', value: toJson(rejectedEntry), encoded: hex(codec.encodeSealedEntry(rejectedEntry)) },
+  ],
+  segmentManifests: [{ name: 'manifest', value: toJson(manifest), encoded: hex(codec.encodeSegmentManifestRecord(manifest)) }],
+  checkpoints: [{ name: 'checkpoint', value: toJson(checkpoint), encoded: hex(codec.encodeCheckpointRecord(checkpoint)) }],
+};
+writeFileSync(target, JSON.stringify(doc, null, 2) + '\n');
+console.log(`wrote ${target}`);
