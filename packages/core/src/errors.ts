@@ -39,3 +39,29 @@ export class AuditSealError<Code extends string = string> extends Error {
 export function isAuditSealError(value: unknown): value is AuditSealError {
   return value instanceof AuditSealError;
 }
+
+/** What went wrong in @auditseal/core. Every code names the input that was rejected. */
+export type CoreErrorCode =
+  | 'invalid_argument'
+  | 'invalid_encoding'
+  | 'invalid_chain_id'
+  | 'invalid_entry'
+  | 'invalid_hash'
+  | 'invalid_seq'
+  | 'invalid_timestamp'
+  | 'invalid_manifest'
+  | 'invalid_checkpoint'
+  | 'invalid_key'
+  | 'invalid_keyring'
+  | 'invalid_proof';
+
+/**
+ * Errors raised by @auditseal/core. Core is pure computation over its inputs,
+ * so nothing it raises is worth retrying with the same input: `retriable` is
+ * always false.
+ */
+export class CoreError extends AuditSealError<CoreErrorCode> {
+  constructor(code: CoreErrorCode, message: string, options: Omit<AuditSealErrorOptions, 'retriable'> = {}) {
+    super(code, message, { ...options, retriable: false });
+  }
+}
