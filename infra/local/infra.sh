@@ -15,7 +15,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HERE="$ROOT/infra/local"
 
 KAFKA_VERSION=4.4.0
-VERSITYGW_VERSION=v1.7.0
+VERSITYGW_VERSION=v1.8.0
 VERSITYGW_MODULE=github.com/versity/versitygw
 
 LOCAL_DIR=${AUDITSEAL_LOCAL_DIR:-$ROOT/.local}

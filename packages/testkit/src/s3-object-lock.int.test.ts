@@ -110,20 +110,20 @@ describe('local S3 gateway with Object Lock', () => {
       expect(await refusal(downgrade)).toEqual({ name: 'AccessDenied', status: 403 });
     });
 
-    // KNOWN GAP of versitygw v1.7.0: AWS S3 refuses to shorten a COMPLIANCE
-    // retention (403 AccessDenied); v1.7.0 accepts any date in the future when
-    // the mode stays the same (auth/object_lock.go, IsObjectLockRetentionPutAllowed),
-    // so a shortened lock can then expire and the version be deleted. v1.8.0
-    // refuses it. This test pins the gap so nobody relies on the local gateway
-    // for it; when the gateway enforces it, this test fails: then assert the
-    // refusal instead. The verifier's retain-until check is what catches it.
-    it('KNOWN GAP (versitygw v1.7.0): accepts an earlier retain-until date', async () => {
+    // AWS S3 refuses to shorten a COMPLIANCE retention. versitygw v1.7.0 did
+    // not (auth/object_lock.go, IsObjectLockRetentionPutAllowed accepted any
+    // future date in the same mode), which is why the local gateway is pinned
+    // to v1.8.0. The retention must read back unchanged.
+    it('refuses to shorten a COMPLIANCE retention with 403 AccessDenied', async () => {
       const s3 = createTestS3({ cleanup });
       const { bucket, key, versionId, retainUntil } = await lockedObject(s3);
       const earlier = new Date(retainUntil.getTime() - 1_800_000);
-      await s3.client.send(new PutObjectRetentionCommand({ Bucket: bucket, Key: key, VersionId: versionId, Retention: { Mode: 'COMPLIANCE', RetainUntilDate: earlier } }));
+      const shorten = s3.client.send(
+        new PutObjectRetentionCommand({ Bucket: bucket, Key: key, VersionId: versionId, Retention: { Mode: 'COMPLIANCE', RetainUntilDate: earlier } }),
+      );
+      expect(await refusal(shorten)).toEqual({ name: 'AccessDenied', status: 403 });
       const retention = await s3.client.send(new GetObjectRetentionCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
-      expect(retention.Retention).toEqual({ Mode: 'COMPLIANCE', RetainUntilDate: earlier });
+      expect(retention.Retention).toEqual({ Mode: 'COMPLIANCE', RetainUntilDate: retainUntil });
     });
   });
 });
