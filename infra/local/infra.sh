@@ -3,6 +3,7 @@
 #
 #   infra.sh install            fetch the Kafka jars and build versitygw (cached), start nothing
 #   infra.sh up [--brokers N]   install, then start what is not running (N = 1 or 3; default 1)
+#       [--kafka-only]          start Kafka only (tests that need a Kafka of their own)
 #   infra.sh down [--purge]     stop what `up` started; --purge also deletes the data
 #   infra.sh env                print the `export` lines for KAFKA_BROKERS, S3_ENDPOINT, …
 #   infra.sh status             print what runs (exit 3 if something is stopped)
@@ -45,7 +46,7 @@ die() { printf 'infra: error: %s\n' "$*" >&2; exit 1; }
 die_env() { printf 'infra: error: %s\n' "$*" >&2; exit 2; }
 
 usage() {
-  sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -449,11 +450,12 @@ lock() {
 }
 
 cmd_up() {
-  local n=""
+  local n="" kafka_only=0
   while [ $# -gt 0 ]; do
     case "$1" in
       --brokers) n=${2:-}; shift 2 || usage ;;
       --brokers=*) n=${1#--brokers=}; shift ;;
+      --kafka-only) kafka_only=1; shift ;;
       *) usage ;;
     esac
   done
@@ -469,12 +471,12 @@ cmd_up() {
   require_java
   ensure_node_modules
   ensure_kafka_libs
-  ensure_versitygw
+  [ $kafka_only = 1 ] || ensure_versitygw
   if any_running; then load_state; fi
   mkdir -p "$RUN_DIR" "$LOG_DIR"
   save_state
   up_kafka "$n"
-  up_s3
+  [ $kafka_only = 1 ] || up_s3
   say "up. Use: eval \"\$(npm run -s infra:env)\""
 }
 
