@@ -2,7 +2,7 @@ import { isBytes, utf8 } from './bytes';
 import { assertChainId } from './chain-id';
 import type { CryptoBackend } from './crypto-backend';
 import { nodeCrypto } from './crypto-node';
-import { encodeEntryBody, type EntryBodyFields } from './entry-body';
+import { encodeEntryBody, EntryBodyEncoder, type EntryBodyFields } from './entry-body';
 import { CoreError } from './errors';
 
 /**
@@ -81,6 +81,7 @@ export class ChainLinker {
   private readonly scratch: Uint8Array;
   private readonly view: DataView;
   private readonly seqOffset: number;
+  private readonly bodies = new EntryBodyEncoder();
 
   constructor(chainId: string, backend: CryptoBackend = nodeCrypto) {
     this.chainId = assertChainId(chainId);
@@ -123,7 +124,7 @@ export class ChainLinker {
 
   /** Encodes `fields` (FORMAT.md §3) and seals them onto `head`. */
   seal(head: ChainHead, fields: EntryBodyFields): SealedLink {
-    return this.sealBody(head, encodeEntryBody(fields));
+    return this.sealBody(head, this.bodies.encode(fields));
   }
 
   /** Expects the body hash already in the scratch buffer. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { encodeEntryBody, ENTRY_BODY_FORMAT_V1, type EntryBodyFields } from './entry-body';
+import { encodeEntryBody, ENTRY_BODY_FORMAT_V1, EntryBodyEncoder, type EntryBodyFields } from './entry-body';
 
 const base: EntryBodyFields = {
   kind: 'event',
@@ -104,6 +104,26 @@ describe('encodeEntryBody', () => {
   describe('when the detail is exactly 1024 bytes', () => {
     it('accepts it', () => {
       expect(() => encodeEntryBody({ ...base, kind: 'rejected', rejectReason: 'malformed', rejectDetail: 'é'.repeat(512) })).not.toThrow();
+    });
+  });
+});
+
+describe('EntryBodyEncoder', () => {
+  describe('when encoding bodies of growing and shrinking sizes', () => {
+    it('returns the same bytes as encodeEntryBody every time', () => {
+      const encoder = new EntryBodyEncoder();
+      for (const n of [0, 10, 5000, 3, 70_000, 1, 1024]) {
+        const fields: EntryBodyFields = { ...base, value: new Uint8Array(n).fill(n & 255), key: n % 2 ? Uint8Array.of(n & 255) : null };
+        expect(Buffer.from(encoder.encode(fields)).equals(Buffer.from(encodeEntryBody(fields)))).toBe(true);
+      }
+    });
+  });
+
+  describe('when the fields are invalid', () => {
+    it('throws invalid_entry and stays usable', () => {
+      const encoder = new EntryBodyEncoder();
+      expect(() => encoder.encode({ ...base, sourceOffset: -1 })).toThrow(expect.objectContaining({ code: 'invalid_entry' }));
+      expect(Buffer.from(encoder.encode(base)).equals(Buffer.from(encodeEntryBody(base)))).toBe(true);
     });
   });
 });

@@ -82,17 +82,24 @@ function writeInt64(view: DataView, offset: number, value: Int64, field: string,
   view.setBigInt64(offset, value);
 }
 
-/**
- * Canonical entry body bytes (FORMAT.md §3). Throws `invalid_entry` when the
- * fields break a rule of §3 (e.g. an event with a reject reason).
- */
-export function encodeEntryBody(fields: EntryBodyFields): Uint8Array {
-  const kind = ENTRY_KIND_CODES[fields.kind];
-  if (kind === undefined || !Object.hasOwn(ENTRY_KIND_CODES, fields.kind)) throw invalid('kind must be "event" or "rejected"', 'kind');
-  const reason = REJECT_REASON_CODES[fields.rejectReason];
-  if (reason === undefined || !Object.hasOwn(REJECT_REASON_CODES, fields.rejectReason)) {
+/** The validated layout of one body: computed once, then written. */
+interface BodyPlan {
+  size: number;
+  kind: number;
+  reason: number;
+  key: Uint8Array | undefined;
+  detail: Uint8Array | undefined;
+}
+
+/** Checks every rule of FORMAT.md §3 and sizes the body. Throws `invalid_entry`. */
+function planEntryBody(fields: EntryBodyFields): BodyPlan {
+  if (typeof fields !== 'object' || fields === null) throw invalid('entry body fields must be an object', 'fields');
+  if (!Object.hasOwn(ENTRY_KIND_CODES, fields.kind)) throw invalid('kind must be "event" or "rejected"', 'kind');
+  if (!Object.hasOwn(REJECT_REASON_CODES, fields.rejectReason)) {
     throw invalid(`rejectReason must be one of ${Object.keys(REJECT_REASON_CODES).join(', ')}`, 'rejectReason');
   }
+  const kind = ENTRY_KIND_CODES[fields.kind];
+  const reason = REJECT_REASON_CODES[fields.rejectReason];
   const { key, value, rejectDetail } = fields;
   if (fields.kind === 'event' && reason !== 0) throw invalid('an event entry must have rejectReason "none"', 'rejectReason');
   if (fields.kind === 'rejected' && reason === 0) throw invalid('a rejected entry must name its rejectReason', 'rejectReason');
@@ -110,19 +117,23 @@ export function encodeEntryBody(fields: EntryBodyFields): Uint8Array {
       throw invalid(`rejectDetail must be at most ${MAX_REJECT_DETAIL_BYTES} UTF-8 bytes`, 'rejectDetail');
     }
   }
-  const hasKey = key !== undefined && key !== null;
-  if ((hasKey && key.length > MAX_U32) || value.length > MAX_U32) throw invalid('key and value must be shorter than 2^32 bytes', 'value');
+  const k = key === undefined || key === null ? undefined : key;
+  if ((k && k.length > MAX_U32) || value.length > MAX_U32) throw invalid('key and value must be shorter than 2^32 bytes', 'value');
+  const size = 27 + (k ? 4 + k.length : 0) + 4 + value.length + 2 + (detail ? 4 + detail.length : 0);
+  return { size, kind, reason, key: k, detail };
+}
 
-  const size = 27 + (hasKey ? 4 + key.length : 0) + 4 + value.length + 2 + (detail ? 4 + detail.length : 0);
-  const out = new Uint8Array(size);
-  const view = new DataView(out.buffer);
+/** Writes a planned body at the start of `out` (which holds at least plan.size bytes). */
+function writeEntryBody(fields: EntryBodyFields, plan: BodyPlan, out: Uint8Array, view: DataView): void {
+  const { key, detail } = plan;
+  const value = fields.value;
   out[0] = ENTRY_BODY_FORMAT_V1;
-  out[1] = kind;
+  out[1] = plan.kind;
   writeInt64(view, 2, fields.sourceOffset, 'sourceOffset', true);
   writeInt64(view, 10, fields.sourceTimestampMs, 'sourceTimestampMs', false);
   writeInt64(view, 18, fields.sealedAtMicros, 'sealedAtMicros', false);
   let o = 26;
-  if (hasKey) {
+  if (key) {
     out[o++] = 0x01;
     view.setUint32(o, key.length);
     out.set(key, o + 4);
@@ -133,7 +144,7 @@ export function encodeEntryBody(fields: EntryBodyFields): Uint8Array {
   view.setUint32(o, value.length);
   out.set(value, o + 4);
   o += 4 + value.length;
-  out[o++] = reason;
+  out[o++] = plan.reason;
   if (detail) {
     out[o++] = 0x01;
     view.setUint32(o, detail.length);
@@ -141,5 +152,37 @@ export function encodeEntryBody(fields: EntryBodyFields): Uint8Array {
   } else {
     out[o] = 0x00;
   }
+}
+
+/**
+ * Canonical entry body bytes (FORMAT.md §3). Throws `invalid_entry` when the
+ * fields break a rule of §3 (e.g. an event with a reject reason).
+ */
+export function encodeEntryBody(fields: EntryBodyFields): Uint8Array {
+  const plan = planEntryBody(fields);
+  const out = new Uint8Array(plan.size);
+  writeEntryBody(fields, plan, out, new DataView(out.buffer));
   return out;
+}
+
+/**
+ * Encodes bodies into one reusable buffer, for the sealing hot path: a fresh
+ * ~0.5 KiB ArrayBuffer per entry costs more than encoding it. The returned
+ * view is only valid until the next call.
+ */
+export class EntryBodyEncoder {
+  private buffer = new Uint8Array(1024);
+  private view = new DataView(this.buffer.buffer);
+
+  encode(fields: EntryBodyFields): Uint8Array {
+    const plan = planEntryBody(fields);
+    if (plan.size > this.buffer.length) {
+      let capacity = this.buffer.length;
+      while (capacity < plan.size) capacity *= 2;
+      this.buffer = new Uint8Array(capacity);
+      this.view = new DataView(this.buffer.buffer);
+    }
+    writeEntryBody(fields, plan, this.buffer, this.view);
+    return this.buffer.subarray(0, plan.size);
+  }
 }

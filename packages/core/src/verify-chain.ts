@@ -3,7 +3,7 @@ import { ChainLinker, HASH_LENGTH, type ChainHead } from './chain';
 import { parseChainId } from './chain-id';
 import type { CryptoBackend } from './crypto-backend';
 import { nodeCrypto } from './crypto-node';
-import { encodeEntryBody, type EntryBodyFields } from './entry-body';
+import { EntryBodyEncoder, type EntryBodyFields } from './entry-body';
 import { CoreError, isAuditSealError } from './errors';
 
 /**
@@ -90,6 +90,7 @@ export class ChainVerifier {
   private currentHead: ChainHead;
   private failure: ChainFailure | undefined;
   private count = 0;
+  private readonly bodies = new EntryBodyEncoder();
 
   constructor(options: VerifyChainOptions) {
     parseChainId(options.chainId);
@@ -154,7 +155,7 @@ export class ChainVerifier {
       bodyHash = entry.bodyHash;
     } else {
       try {
-        bodyHash = this.backend.sha256(encodeEntryBody(entry));
+        bodyHash = this.backend.sha256(this.bodies.encode(entry));
       } catch (error) {
         if (!isAuditSealError(error)) throw error;
         return this.fail('malformed', seq, 'valid body fields (FORMAT.md §3)', error.message, `entry body is invalid: ${error.message}`);
