@@ -1,0 +1,81 @@
+import { generateSigningKey, publicKeyEntry, serializeKeyring, createKeyring } from '@auditseal/core';
+import { ConfigError } from '@auditseal/runtime';
+import { loadChainerConfig, loadProducerKeyring, transactionalIdFor } from './config';
+
+const minimal = { KAFKA_BROKERS: '127.0.0.1:9092', AUDITSEAL_CLUSTER: 'prod-eu' };
+
+describe('loadChainerConfig', () => {
+  describe('when only the required variables are set', () => {
+    it('applies the documented defaults', () => {
+      const config = loadChainerConfig(minimal);
+      expect(config).toEqual({
+        brokers: ['127.0.0.1:9092'],
+        cluster: 'prod-eu',
+        topicPrefix: '',
+        topics: { events: 'audit.events', sealed: 'audit.sealed', alerts: 'audit.alerts' },
+        groupId: 'chainer',
+        transactionalIdPrefix: 'auditseal',
+        maxEventBytes: 262_144,
+        maxBatch: 500,
+        delivery: 'exactly-once',
+        requireSignaturesFrom: new Set(),
+        producerKeyringPath: undefined,
+        minInsyncReplicas: 2,
+        ensureTopics: false,
+        partitions: 4,
+        replicationFactor: 3,
+        sessionTimeoutMs: 30_000,
+        httpPort: 9464,
+        logLevel: 'info',
+      });
+      expect(transactionalIdFor(config, 3)).toBe('auditseal-chainer-3');
+    });
+  });
+
+  describe('when a topic prefix is set', () => {
+    it('prefixes topics, the group id and the transactional ids', () => {
+      const config = loadChainerConfig({ ...minimal, AUDITSEAL_TOPIC_PREFIX: 'staging.' });
+      expect(config.topics.events).toBe('staging.audit.events');
+      expect(config.groupId).toBe('staging.chainer');
+      expect(transactionalIdFor(config, 0)).toBe('staging.auditseal-chainer-0');
+    });
+  });
+
+  describe('when variables are invalid', () => {
+    it.each([
+      [{ AUDITSEAL_CLUSTER: undefined }, 'AUDITSEAL_CLUSTER'],
+      [{ AUDITSEAL_CLUSTER: 'has/slash' }, 'AUDITSEAL_CLUSTER'],
+      [{ CHAINER_DELIVERY: 'maybe' }, 'CHAINER_DELIVERY'],
+      [{ CHAINER_MAX_BATCH: '0' }, 'CHAINER_MAX_BATCH'],
+      [{ CHAINER_MAX_EVENT_BYTES: 'big' }, 'CHAINER_MAX_EVENT_BYTES'],
+      [{ KAFKA_BROKERS: undefined }, 'KAFKA_BROKERS'],
+      [{ CHAINER_REQUIRE_SIGNATURES_FROM: 'billing' }, 'CHAINER_PRODUCER_KEYRING'],
+    ])('names the variable (%p)', (overrides, variable) => {
+      expect(() => loadChainerConfig({ ...minimal, ...overrides })).toThrow(ConfigError);
+      expect(() => loadChainerConfig({ ...minimal, ...overrides })).toThrow(variable);
+    });
+  });
+
+  describe('when signatures are required', () => {
+    it('parses the list of services', () => {
+      const config = loadChainerConfig({ ...minimal, CHAINER_REQUIRE_SIGNATURES_FROM: 'billing, payments', CHAINER_PRODUCER_KEYRING: '/etc/keys.json' });
+      expect([...config.requireSignaturesFrom]).toEqual(['billing', 'payments']);
+    });
+  });
+});
+
+describe('loadProducerKeyring', () => {
+  it('parses a keyring file', () => {
+    const key = generateSigningKey();
+    const text = serializeKeyring(createKeyring([publicKeyEntry(key, new Date(Date.UTC(2025, 0, 1)))]));
+    expect(loadProducerKeyring('/keys.json', () => text).keys.map((k) => k.keyId)).toEqual([key.keyId]);
+  });
+
+  it('names the variable when the file is unreadable or invalid', () => {
+    const missing = () => {
+      throw new Error('ENOENT');
+    };
+    expect(() => loadProducerKeyring('/nope.json', missing)).toThrow(/CHAINER_PRODUCER_KEYRING: cannot read \/nope.json/);
+    expect(() => loadProducerKeyring('/bad.json', () => '{}')).toThrow(/CHAINER_PRODUCER_KEYRING: \/bad.json is not a valid keyring/);
+  });
+});
