@@ -5,3 +5,4 @@ export * from './cleanup';
 export * from './integration-env';
 export * from './test-kafka';
 export * from './test-s3';
+export * from './dedicated-kafka';
