@@ -1,0 +1,207 @@
+import { KafkaError, isRetriable, type Logger } from '@auditseal/kafka';
+import { Partitioners, type Kafka, type Message, type Producer, type ProducerRecord, type RetryOptions } from 'kafkajs';
+
+/** One record for audit.events: key = tenant (per-tenant order, DESIGN.md "Data flow"), value = the encoded event. */
+export interface OutgoingRecord {
+  readonly key: string;
+  readonly value: Buffer;
+}
+
+/** Where Kafka stored a record. Offsets are decimal strings, as kafkajs gives them (int64). */
+export interface RecordPosition {
+  readonly partition: number;
+  readonly offset: string;
+}
+
+/**
+ * The transport the producer's batcher sends through. Its contract:
+ *
+ * - `send(records)` writes all records in one produce round (acks=all,
+ *   idempotent) and resolves with their positions, in the order of `records`.
+ *   It rejects with an error whose `retriable` says whether sending the SAME
+ *   records again may succeed. After a rejection the records may or may not
+ *   have been written.
+ * - Resending exactly the records of a failed `send` is deduplicated by the
+ *   broker (same idempotence sequence numbers). Sending anything else after a
+ *   failure requires `reset()` first, which starts a new idempotence session;
+ *   otherwise the broker could take different records for a duplicate of the
+ *   failed ones and acknowledge them without writing them.
+ * - `close()` releases connections; no `send` follows it.
+ */
+export interface KafkaSender {
+  send(records: readonly OutgoingRecord[]): Promise<RecordPosition[]>;
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface KafkaSenderOptions {
+  kafka: Kafka;
+  topic: string;
+  /** How long the broker may wait for the in-sync replicas before answering (produce `timeout`). */
+  ackTimeoutMs: number;
+  /**
+   * kafkajs' own retries of one `send`. Kept low: the producer's deadline
+   * rules, not kafkajs (CONVENTIONS.md, kafkajs: one retry helper owns deadlines).
+   */
+  kafkaRetry?: RetryOptions;
+  logger?: Logger;
+}
+
+/**
+ * Broker errors after which the idempotence session (producer id and
+ * sequence numbers) is unusable: a fresh session is needed before anything is
+ * sent again. kafkajs marks them non-retriable; with a new session they are.
+ */
+const SESSION_ERRORS = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH', 'INVALID_PRODUCER_ID_MAPPING']);
+
+/** A kafkajs message that remembers the partition the partitioner chose for it. */
+interface TrackedMessage extends Message {
+  chosenPartition: number;
+}
+
+const DEFAULT_KAFKA_RETRY: RetryOptions = { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 };
+
+/**
+ * A KafkaSender on a kafkajs idempotent producer (acks=-1). kafkajs groups the
+ * messages of one `sendBatch` per partition preserving their order
+ * (producer/groupMessagesPerPartition.js) and numbers the records of each
+ * partition's batch with offsetDelta = index (protocol/requests/produce/v3/request.js),
+ * so record i of partition p is at baseOffset(p) + (its index among p's
+ * messages). The partition of each message is recorded by wrapping kafkajs'
+ * default (Java-compatible murmur2) partitioner; the last choice counts, as
+ * kafkajs regroups the messages on each of its retries.
+ */
+export function createKafkaSender(options: KafkaSenderOptions): KafkaSender {
+  const { kafka, topic, ackTimeoutMs, logger } = options;
+  const createPartitioner = () => {
+    const partition = Partitioners.DefaultPartitioner();
+    return (args: Parameters<typeof partition>[0]): number => {
+      const chosen = partition(args);
+      (args.message as TrackedMessage).chosenPartition = chosen;
+      return chosen;
+    };
+  };
+
+  let producer: Producer | undefined;
+  let connecting: Promise<Producer> | undefined;
+  let closed = false;
+
+  const connected = (): Promise<Producer> => {
+    if (closed) return Promise.reject(new KafkaError('kafka_error', 'the Kafka sender is closed'));
+    if (!connecting) {
+      const candidate =
+        producer ??
+        kafka.producer({
+          idempotent: true,
+          maxInFlightRequests: 1,
+          allowAutoTopicCreation: false,
+          createPartitioner,
+          retry: options.kafkaRetry ?? DEFAULT_KAFKA_RETRY,
+        });
+      producer = candidate;
+      connecting = candidate.connect().then(
+        () => candidate,
+        (error: unknown) => {
+          connecting = undefined;
+          throw normalizeError(error, 'connecting the producer');
+        },
+      );
+    }
+    return connecting;
+  };
+
+  const dropSession = async (): Promise<void> => {
+    const old = producer;
+    producer = undefined;
+    connecting = undefined;
+    if (old) {
+      await old.disconnect().catch((error: unknown) => logger?.debug('disconnecting the old producer failed', { error: String(error) }));
+    }
+  };
+
+  return {
+    async send(records) {
+      const client = await connected();
+      // chosenPartition is set by the partitioner (kafkajs ignores properties it does not know).
+      const messages: TrackedMessage[] = records.map((record) => ({ key: record.key, value: record.value, chosenPartition: -1 }));
+      const request: ProducerRecord = { topic, messages, acks: -1, timeout: ackTimeoutMs };
+      let response;
+      try {
+        response = await client.send(request);
+      } catch (error) {
+        const normalized = normalizeError(error, `sending ${records.length} records to ${topic}`);
+        if (normalized.details.sessionBroken === true) {
+          logger?.warn('idempotent producer session broken; starting a new one', { error: normalized.message });
+          await dropSession();
+        }
+        throw normalized;
+      }
+      const baseOffsets = new Map<number, string>();
+      for (const entry of response) {
+        if (entry.topicName === topic && entry.baseOffset !== undefined) baseOffsets.set(entry.partition, entry.baseOffset);
+      }
+      const nextIndex = new Map<number, number>();
+      return messages.map((message) => {
+        const partition = message.chosenPartition;
+        const base = baseOffsets.get(partition);
+        if (partition < 0 || base === undefined) {
+          // kafkajs resolved without an answer for this record's partition: we
+          // cannot tell where (or whether) it was written.
+          throw new KafkaError('kafka_error', `produce response has no base offset for partition ${partition} of ${topic}`, {
+            details: { partition, partitions: [...baseOffsets.keys()] },
+          });
+        }
+        const index = nextIndex.get(partition) ?? 0;
+        nextIndex.set(partition, index + 1);
+        return { partition, offset: addOffset(base, index) };
+      });
+    },
+    reset: dropSession,
+    async close() {
+      closed = true;
+      await dropSession();
+    },
+  };
+}
+
+/** base + index for int64 decimal strings, exact beyond 2^53. */
+export function addOffset(base: string, index: number): string {
+  const n = Number(base);
+  if (Number.isSafeInteger(n) && Number.isSafeInteger(n + index)) return String(n + index);
+  return (BigInt(base) + BigInt(index)).toString();
+}
+
+/**
+ * kafkajs hides retriable causes behind non-retriable wrappers: "retries
+ * exhausted" (KafkaJSNumberOfRetriesExceeded) wraps the last retriable error,
+ * and when that happens inside another retry loop (a reconnect during a send)
+ * the outer loop wraps it again in a KafkaJSNonRetriableError. For our own
+ * retry loop the innermost cause decides. Errors that break the idempotence
+ * session become retriable once the session is replaced.
+ */
+function normalizeError(error: unknown, what: string): KafkaError {
+  if (error instanceof KafkaError) return error;
+  const root = unwrapRetriesExceeded(error);
+  const type = typeof root === 'object' && root !== null && 'type' in root ? String((root as { type: unknown }).type) : undefined;
+  const name = root instanceof Error ? root.name : 'Error';
+  const sessionBroken = type !== undefined && SESSION_ERRORS.has(type);
+  const retriable = sessionBroken || isRetriable(root);
+  const code = name.startsWith('KafkaJSConnection') ? 'broker_unreachable' : 'kafka_error';
+  const message = root instanceof Error ? root.message : String(root);
+  return new KafkaError(code, `${what}: ${name}${type ? ` ${type}` : ''}: ${message}`, {
+    cause: error,
+    retriable,
+    details: { kafkaErrorName: name, ...(type ? { kafkaErrorType: type } : {}), sessionBroken },
+  });
+}
+
+const WRAPPERS = new Set(['KafkaJSNumberOfRetriesExceeded', 'KafkaJSNonRetriableError']);
+
+function unwrapRetriesExceeded(error: unknown): unknown {
+  let current = error;
+  for (let depth = 0; depth < 5; depth++) {
+    if (current instanceof Error && WRAPPERS.has(current.name) && current.cause instanceof Error && current.cause !== current) current = current.cause;
+    else break;
+  }
+  return current;
+}
