@@ -11,7 +11,9 @@ export interface CloseOptions {
   /**
    * Stop waiting for delivery after this many ms and reject whatever is still
    * pending with `closed`. Default: wait until every accepted event is
-   * delivered or has timed out (at most `deliveryTimeoutMs`).
+   * delivered or has timed out (at most `deliveryTimeoutMs`). The emits settle
+   * at `timeoutMs`; disconnecting may then still wait for a request in flight
+   * (at most `requestTimeoutMs`).
    */
   timeoutMs?: number;
 }
