@@ -54,21 +54,33 @@ export class SealedWriter {
     const out: Buffer[] = [];
     for (let i = 0; i < count; i++) {
       const seq = head.seq + 1;
+      // Every 7th entry is REJECTED and every 5th has no key, so segments carry every union branch.
+      const rejected = seq % 7 === 6;
       const value = Buffer.from(`{"event":${seq},"partition":${partition},"pad":"${'x'.repeat(seq % 50)}"}`);
-      const fields = { kind: 'event' as const, sourceOffset: offset, sourceTimestampMs: Date.now(), sealedAtMicros: Date.now() * 1000, key: Buffer.from(`tenant-${seq % 5}`), value, rejectReason: 'none' as const };
+      const key = seq % 5 === 4 ? null : Buffer.from(`tenant-${seq % 5}`);
+      const fields = {
+        kind: rejected ? ('rejected' as const) : ('event' as const),
+        sourceOffset: offset,
+        sourceTimestampMs: Date.now(),
+        sealedAtMicros: Date.now() * 1000,
+        key,
+        value,
+        rejectReason: rejected ? ('malformed' as const) : ('none' as const),
+        rejectDetail: rejected ? `not a single-object encoding (entry ${seq})` : null,
+      };
       const link = sealEntry(fields, head);
       const entry: SealedEntry = {
         chainId: id,
         seq,
-        kind: 'EVENT',
+        kind: rejected ? 'REJECTED' : 'EVENT',
         sourcePartition: partition,
         sourceOffset: offset,
         sourceTimestamp: fields.sourceTimestampMs,
         sealedAt: fields.sealedAtMicros,
-        key: fields.key,
+        key,
         value,
-        rejectReason: null,
-        rejectDetail: null,
+        rejectReason: rejected ? 'MALFORMED' : null,
+        rejectDetail: fields.rejectDetail,
         prevHash: link.prevHash,
         hash: link.hash,
       };
