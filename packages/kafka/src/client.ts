@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig, type LogEntry, type RetryOptions as KafkaJsRetryOptions, type SASLOptions } from 'kafkajs';
 
 /** The logging surface the project's packages write to (services give a JSON logger). */
 export interface Logger {
@@ -17,6 +17,12 @@ export interface KafkaClientOptions {
   logger?: Logger;
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /**
+   * kafkajs' own retries, applied to every (re)connect and metadata refresh
+   * inside one call. Callers with a deadline of their own (the producer SDK)
+   * keep these few so that their `retry` decides.
+   */
+  retry?: KafkaJsRetryOptions;
 }
 
 /**
@@ -34,7 +40,7 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
     // CONCURRENT_TRANSACTIONS to the next AddPartitionsToTxn until the markers
     // are written; at kafkajs' default 300 ms every back-to-back transaction
     // waited ~235 ms, at 20 ms ~28 ms (kafkajs issue #304).
-    retry: { retries: 8, initialRetryTime: 20, maxRetryTime: 2_000 },
+    retry: options.retry ?? { retries: 8, initialRetryTime: 20, maxRetryTime: 2_000 },
     logLevel: logLevel.WARN,
   };
   if (options.ssl) config.ssl = true;

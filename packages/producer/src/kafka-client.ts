@@ -1,5 +1,5 @@
-import type { Logger } from '@auditseal/kafka';
-import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
+import { createKafkaClient, type Logger } from '@auditseal/kafka';
+import type { Kafka, SASLOptions } from 'kafkajs';
 import { producerKafkaLogger } from './kafka-logger';
 
 export interface ProducerKafkaClientOptions {
@@ -19,28 +19,12 @@ export interface ProducerKafkaClientOptions {
  * backoff per connect while a broker is down) would hold a send long past
  * the producer's own backoff and deadline. Here kafkajs gives up within about
  * a second and the producer's `retry` (jittered backoff, delivery deadline)
- * decides. (createKafkaClient has no option for this yet; when it gets one,
- * this function should become a call to it.)
+ * decides.
  */
 export function createProducerKafkaClient(options: ProducerKafkaClientOptions): Kafka {
-  const logger = producerKafkaLogger(options.logger);
-  const config: KafkaConfig = {
-    clientId: options.clientId,
-    brokers: options.brokers,
-    connectionTimeout: 3_000,
-    requestTimeout: options.requestTimeoutMs,
+  return createKafkaClient({
+    ...options,
+    logger: producerKafkaLogger(options.logger),
     retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 },
-    logLevel: logLevel.WARN,
-    logCreator: () => (entry: LogEntry) => {
-      const { message, ...fields } = entry.log;
-      const log = logger.child(`kafkajs.${entry.namespace}`);
-      if (entry.level <= logLevel.ERROR) log.error(message, fields);
-      else if (entry.level === logLevel.WARN) log.warn(message, fields);
-      else if (entry.level === logLevel.INFO) log.info(message, fields);
-      else log.debug(message, fields);
-    },
-  };
-  if (options.ssl) config.ssl = true;
-  if (options.sasl) config.sasl = options.sasl;
-  return new Kafka(config);
+  });
 }
