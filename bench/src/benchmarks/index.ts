@@ -1,9 +1,10 @@
 import type { Benchmark } from '../harness';
 import { chainHashBenchmark } from './chain-hash';
+import { chainerBenchmark } from './chainer';
 import { merkleRootBenchmark } from './merkle-root';
 
 /**
  * Every benchmark `npm run bench` knows, in run order. Add new ones here
  * (Kafka/S3-backed ones throw BenchSkipped when their endpoints are missing).
  */
-export const benchmarks: readonly Benchmark[] = [chainHashBenchmark, merkleRootBenchmark];
+export const benchmarks: readonly Benchmark[] = [chainHashBenchmark, merkleRootBenchmark, chainerBenchmark];

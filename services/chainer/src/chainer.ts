@@ -228,7 +228,7 @@ export function createChainer(config: ChainerConfig, deps: ChainerDeps): Chainer
     const sealer = sealers.get(batch.partition);
     if (!sealer || sealer.state !== 'active' || isStale()) return;
     const fetchedOffset = fetchedOffsetOf(batch);
-    if (!(fetchedOffset <= sealer.scannedOffset)) {
+    if (fetchedOffset > sealer.scannedOffset) {
       // The consumer's position passed records the chainer never saw: never seal across a hole.
       logger.error('consumer position is past the next offset to seal; recovering the partition', {
         partition: sealer.partition,
@@ -325,13 +325,17 @@ export function createChainer(config: ChainerConfig, deps: ChainerDeps): Chainer
         readUncommitted: false,
         sessionTimeout: config.sessionTimeoutMs,
         heartbeatInterval: Math.max(300, Math.floor(config.sessionTimeoutMs / 10)),
-        maxWaitTimeInMs: 500,
+        // Also how long kafkajs sleeps when every assigned partition is paused (during recovery).
+        maxWaitTimeInMs: 250,
         allowAutoTopicCreation: false,
       });
       const c = consumer;
       c.on(c.events.GROUP_JOIN, ({ payload }) => onAssignment(payload.memberAssignment[events] ?? []));
       c.on(c.events.END_BATCH_PROCESS, ({ payload }) => {
-        if (payload.topic === events && payload.batchSize === 0) onFilteredBatch(payload.partition, Number(payload.firstOffset), Number(payload.lastOffset));
+        // firstOffset is null when kafkajs saw no record at or after the fetch offset: nothing is known then.
+        if (payload.topic === events && payload.batchSize === 0 && payload.firstOffset !== null) {
+          onFilteredBatch(payload.partition, Number(payload.firstOffset), Number(payload.lastOffset));
+        }
       });
       c.on(c.events.REBALANCING, () => logger.info('group rebalancing'));
       c.on(c.events.CRASH, ({ payload }) => {

@@ -33,14 +33,14 @@ describe('classifyRecord', () => {
 
   describe('when the value cannot be an event', () => {
     it.each([
-      ['a tombstone (null value)', null, 'malformed', /tombstone/],
-      ['garbage bytes', Buffer.from('hello, not avro'), 'malformed', /not_single_object/],
-      ['an empty value', Buffer.alloc(0), 'malformed', /truncated/],
-      ['a truncated event', truncatedEventBytes(), 'malformed', /truncated|malformed/],
-      ['an unknown schema fingerprint', unknownSchemaBytes(), 'unknown_schema', /unknown_fingerprint/],
-      ['an event breaking a rule of FORMAT.md 8.4', invalidEventBytes(), 'invalid_event', /eventId/],
-      ['a value over CHAINER_MAX_EVENT_BYTES', Buffer.alloc(256 * 1024 + 1, 0xc3), 'too_large', /262145 bytes, over the 262144-byte limit/],
-    ])('rejects %s as %s', (_what, value, reason, detail) => {
+      ['a tombstone (null value)', 'malformed', null, /tombstone/],
+      ['garbage bytes', 'malformed', Buffer.from('hello, not avro'), /not_single_object/],
+      ['an empty value', 'malformed', Buffer.alloc(0), /truncated/],
+      ['a truncated event', 'malformed', truncatedEventBytes(), /truncated|malformed/],
+      ['an unknown schema fingerprint', 'unknown_schema', unknownSchemaBytes(), /unknown_fingerprint/],
+      ['an event breaking a rule of FORMAT.md 8.4', 'invalid_event', invalidEventBytes(), /eventId/],
+      ['a value over CHAINER_MAX_EVENT_BYTES', 'too_large', Buffer.alloc(256 * 1024 + 1, 0xc3), /262145 bytes, over the 262144-byte limit/],
+    ])('rejects %s as %s', (_what, reason, value, detail) => {
       const result = classifyRecord(value, options);
       expect(result).toEqual({ kind: 'rejected', reason, detail: expect.stringMatching(detail) });
     });

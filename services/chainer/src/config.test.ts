@@ -16,7 +16,7 @@ describe('loadChainerConfig', () => {
         groupId: 'chainer',
         transactionalIdPrefix: 'auditseal',
         maxEventBytes: 262_144,
-        maxBatch: 500,
+        maxBatch: 2000,
         delivery: 'exactly-once',
         requireSignaturesFrom: new Set(),
         producerKeyringPath: undefined,

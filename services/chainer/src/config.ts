@@ -53,7 +53,7 @@ const schema = z.object({
   CHAINER_GROUP_ID: env.string().optional(),
   CHAINER_TRANSACTIONAL_ID_PREFIX: env.string().optional(),
   CHAINER_MAX_EVENT_BYTES: env.int(64, 64 * 1024 * 1024).default(String(EVENT_LIMITS.maxEventBytes)),
-  CHAINER_MAX_BATCH: env.int(1, 100_000).default('500'),
+  CHAINER_MAX_BATCH: env.int(1, 100_000).default('2000'),
   CHAINER_DELIVERY: z.enum(['exactly-once', 'at-least-once']).default('exactly-once'),
   CHAINER_REQUIRE_SIGNATURES_FROM: env.list().optional(),
   CHAINER_PRODUCER_KEYRING: env.string().optional(),

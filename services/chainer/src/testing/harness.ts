@@ -157,6 +157,10 @@ export interface ChainerProcess {
   readonly lines: string[];
   port(): Promise<number>;
   readyz(): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** Prometheus text of /metrics. */
+  metrics(): Promise<string>;
+  /** auditseal_chainer_entries_sealed_total summed over kinds (0 before the first commit). */
+  sealedCount(): Promise<number>;
   /** Resolves with the exit code (or signal) once the process has ended. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   kill(signal: NodeJS.Signals): void;
@@ -198,14 +202,25 @@ export function startChainerProcess(env: Record<string, string>): ChainerProcess
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     },
     async readyz() {
-      const p = await port();
-      return new Promise((resolveGet, reject) => {
-        get({ host: '127.0.0.1', port: p, path: '/readyz', timeout: 2_000 }, (res) => {
-          let body = '';
-          res.on('data', (c: Buffer) => (body += c.toString()));
-          res.on('end', () => resolveGet({ status: res.statusCode ?? 0, body: JSON.parse(body) as Record<string, unknown> }));
-        }).on('error', reject);
-      });
+      const { status, body } = await httpGet(await port(), '/readyz');
+      return { status, body: JSON.parse(body) as Record<string, unknown> };
+    },
+    async metrics() {
+      return (await httpGet(await port(), '/metrics')).body;
+    },
+    async sealedCount() {
+      const text = (await httpGet(await port(), '/metrics')).body;
+      return [...text.matchAll(/^auditseal_chainer_entries_sealed_total\{[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
     },
   };
+}
+
+function httpGet(port: number, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolveGet, reject) => {
+    get({ host: '127.0.0.1', port, path, timeout: 2_000 }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolveGet({ status: res.statusCode ?? 0, body }));
+    }).on('error', reject);
+  });
 }

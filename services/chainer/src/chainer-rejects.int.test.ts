@@ -1,0 +1,91 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodeEvent } from '@auditseal/codec';
+import { serializeKeyring } from '@auditseal/core';
+import { createMetricsRegistry } from '@auditseal/runtime';
+import { createCleanup, createTestKafka, uniqueName } from '@auditseal/testkit';
+import { Partitioners } from 'kafkajs';
+import { createChainer } from './chainer';
+import { loadChainerConfig, loadProducerKeyring } from './config';
+import { createChainerMetrics } from './metrics';
+import {
+  forgedEvent,
+  generateSigningKey,
+  invalidEventBytes,
+  keyringOf,
+  signedEvent,
+  truncatedEventBytes,
+  unknownSchemaBytes,
+  validEvent,
+} from './testing/fixtures';
+import { createAuditTopics, silent, verifyChains, waitForSealed } from './testing/harness';
+
+// Untrusted input on audit.events: every record still gets exactly one entry.
+
+describe('createChainer', () => {
+  const cleanup = createCleanup();
+  afterEach(() => cleanup.run());
+
+  describe('when audit.events carries records that are not valid events', () => {
+    it('seals each as a rejected entry with the right reason, keeps the chain valid and keeps sealing valid events', async () => {
+      const kafka = createTestKafka({ cleanup });
+      const admin = await kafka.admin();
+      const prefix = `${uniqueName('rejects')}.`;
+      const names = await createAuditTopics(admin, prefix, 2);
+      cleanup.add('topics', () => admin.deleteTopics({ topics: [names.events, names.sealed, names.alerts] }));
+      const key = generateSigningKey();
+      const dir = mkdtempSync(join(tmpdir(), 'chainer-keys-'));
+      cleanup.add('keyring dir', () => rmSync(dir, { recursive: true, force: true }));
+      const keyringPath = join(dir, 'producers.json');
+      writeFileSync(keyringPath, serializeKeyring(keyringOf(key)));
+
+      const config = loadChainerConfig({
+        KAFKA_BROKERS: kafka.brokers.join(','),
+        AUDITSEAL_CLUSTER: 'test',
+        AUDITSEAL_TOPIC_PREFIX: prefix,
+        AUDITSEAL_MIN_INSYNC_REPLICAS: '1',
+        CHAINER_MAX_EVENT_BYTES: '4096',
+        CHAINER_REQUIRE_SIGNATURES_FROM: 'payments',
+        CHAINER_PRODUCER_KEYRING: keyringPath,
+        CHAINER_SESSION_TIMEOUT_MS: '6000',
+      });
+      const registry = createMetricsRegistry('auditseal_chainer');
+      const chainer = createChainer(config, { logger: silent, metrics: createChainerMetrics(registry), keyring: loadProducerKeyring(keyringPath) });
+      cleanup.add('chainer', () => chainer.stop());
+      await chainer.start();
+
+      const payments = { service: 'payments', instance: 'payments-1' };
+      const inputs: [string, Buffer | null, string | null][] = [
+        ['valid', encodeEvent(validEvent(0)), null],
+        ['garbage', Buffer.from('\x00\x01 definitely not avro'), 'MALFORMED'],
+        ['truncated', truncatedEventBytes(), 'MALFORMED'],
+        ['unknown fingerprint', unknownSchemaBytes(), 'UNKNOWN_SCHEMA'],
+        ['oversized', Buffer.alloc(5000, 0xc3), 'TOO_LARGE'],
+        ['forged signature', forgedEvent(key, validEvent(1, { source: payments })), 'BAD_SIGNATURE'],
+        ['unsigned from payments', encodeEvent(validEvent(2, { source: payments })), 'MISSING_SIGNATURE'],
+        ['breaks a rule', invalidEventBytes(), 'INVALID_EVENT'],
+        ['tombstone', null, 'MALFORMED'],
+        ['valid after the rejects', encodeEvent(validEvent(3)), null],
+        ['signed from payments', signedEvent(key, validEvent(4, { source: payments })), null],
+      ];
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+      await producer.connect();
+      for (const [, value] of inputs) {
+        await producer.send({ topic: names.events, acks: -1, messages: [{ partition: 0, key: 'acme', value }] });
+      }
+      await waitForSealed(admin, names, config.groupId, 60_000);
+
+      const [chain0] = await verifyChains(kafka.kafka, admin, names, 'test');
+      expect(chain0!.entries.map((e) => e.rejectReason)).toEqual(inputs.map(([, , reason]) => reason));
+      expect(chain0!.entries.map((e) => e.kind)).toEqual(inputs.map(([, , reason]) => (reason === null ? 'EVENT' : 'REJECTED')));
+      expect(chain0!.entries.filter((e) => e.kind === 'REJECTED').every((e) => typeof e.rejectDetail === 'string' && e.rejectDetail.length > 0)).toBe(true);
+      expect(chainer.health.ready().ready).toBe(true);
+      expect(chainer.snapshot().partitions.map((p) => p.state)).toEqual(['active', 'active']);
+      const rejected = await registry.getSingleMetricAsString('auditseal_chainer_rejected_total');
+      expect(rejected).toContain('auditseal_chainer_rejected_total{reason="malformed"} 3');
+      expect(rejected).toContain('auditseal_chainer_rejected_total{reason="bad_signature"} 1');
+      expect(rejected).toContain('auditseal_chainer_rejected_total{reason="missing_signature"} 1');
+    });
+  });
+});
