@@ -297,78 +297,93 @@ export function createChainer(config: ChainerConfig, deps: ChainerDeps): Chainer
     },
   };
 
+  async function startUp(): Promise<void> {
+    kafka = createKafkaClient({ brokers: config.brokers, clientId: deps.clientId ?? `auditseal-chainer-${hostname()}`, logger: quietProtocolErrors(logger.child('kafka')) });
+    admin = kafka.admin();
+    await admin.connect();
+    if (stopping) return;
+    if (config.ensureTopics) {
+      const { created } = await ensureTopics(admin, config.topics, {
+        partitions: config.partitions,
+        replicationFactor: config.replicationFactor,
+        minInsyncReplicas: config.minInsyncReplicas,
+        maxEventMessageBytes: Math.max(1024 * 1024, config.maxEventBytes),
+      });
+      if (created.length > 0) logger.info('created topics', { created });
+    } else {
+      await assertTopicsSafe(admin, config.topics, { minInsyncReplicas: config.minInsyncReplicas });
+    }
+    const metadata = await admin.fetchTopicMetadata({ topics: [events] });
+    const partitionCount = metadata.topics[0]?.partitions.length ?? 1;
+    if (!deps.keyring && config.producerKeyringPath === undefined) logger.warn('CHAINER_PRODUCER_KEYRING is not set: producer signatures are not verified');
+    if (config.delivery === 'at-least-once') logger.warn('CHAINER_DELIVERY=at-least-once: benchmark baseline only, NOT for production (no zombie fencing)');
+
+    consumer = kafka.consumer({
+      groupId: config.groupId,
+      readUncommitted: false,
+      sessionTimeout: config.sessionTimeoutMs,
+      heartbeatInterval: Math.max(300, Math.floor(config.sessionTimeoutMs / 10)),
+      // Also how long kafkajs sleeps when every assigned partition is paused (during recovery).
+      maxWaitTimeInMs: 250,
+      allowAutoTopicCreation: false,
+    });
+    const c = consumer;
+    c.on(c.events.GROUP_JOIN, ({ payload }) => onAssignment(payload.memberAssignment[events] ?? []));
+    c.on(c.events.END_BATCH_PROCESS, ({ payload }) => {
+      // firstOffset is null when kafkajs saw no record at or after the fetch offset: nothing is known then.
+      if (payload.topic === events && payload.batchSize === 0 && payload.firstOffset !== null) {
+        onFilteredBatch(payload.partition, Number(payload.firstOffset), Number(payload.lastOffset));
+      }
+    });
+    c.on(c.events.REBALANCING, () => logger.info('group rebalancing'));
+    c.on(c.events.CRASH, ({ payload }) => {
+      logger.error('consumer crashed', { error: payload.error, restart: payload.restart });
+      if (!payload.restart && !stopping) {
+        crashed = true;
+        deps.onFatal?.(payload.error);
+      }
+    });
+    if (stopping) return;
+    await c.connect();
+    await c.subscribe({ topic: events, fromBeginning: true });
+    await c.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: Math.min(64, Math.max(1, partitionCount)),
+      eachBatch,
+    });
+    started = true;
+    logger.info('chainer started', {
+      cluster: config.cluster,
+      events,
+      sealed: config.topics.sealed,
+      groupId: config.groupId,
+      delivery: config.delivery,
+      maxBatch: config.maxBatch,
+      partitions: partitionCount,
+    });
+  }
+
+  let starting: Promise<void> | undefined;
+
   return {
     health,
     snapshot,
-    async start() {
-      kafka = createKafkaClient({ brokers: config.brokers, clientId: deps.clientId ?? `auditseal-chainer-${hostname()}`, logger: quietProtocolErrors(logger.child('kafka')) });
-      admin = kafka.admin();
-      await admin.connect();
-      if (config.ensureTopics) {
-        const { created } = await ensureTopics(admin, config.topics, {
-          partitions: config.partitions,
-          replicationFactor: config.replicationFactor,
-          minInsyncReplicas: config.minInsyncReplicas,
-          maxEventMessageBytes: Math.max(1024 * 1024, config.maxEventBytes),
-        });
-        if (created.length > 0) logger.info('created topics', { created });
-      } else {
-        await assertTopicsSafe(admin, config.topics, { minInsyncReplicas: config.minInsyncReplicas });
-      }
-      const metadata = await admin.fetchTopicMetadata({ topics: [events] });
-      const partitionCount = metadata.topics[0]?.partitions.length ?? 1;
-      if (!deps.keyring && config.producerKeyringPath === undefined) logger.warn('CHAINER_PRODUCER_KEYRING is not set: producer signatures are not verified');
-      if (config.delivery === 'at-least-once') logger.warn('CHAINER_DELIVERY=at-least-once: benchmark baseline only, NOT for production (no zombie fencing, duplicates possible)');
-
-      consumer = kafka.consumer({
-        groupId: config.groupId,
-        readUncommitted: false,
-        sessionTimeout: config.sessionTimeoutMs,
-        heartbeatInterval: Math.max(300, Math.floor(config.sessionTimeoutMs / 10)),
-        // Also how long kafkajs sleeps when every assigned partition is paused (during recovery).
-        maxWaitTimeInMs: 250,
-        allowAutoTopicCreation: false,
+    start() {
+      starting ??= startUp().catch(async (error: unknown) => {
+        // A chainer that failed to start holds no connection (tests run it in-process).
+        await consumer?.disconnect().catch(() => undefined);
+        await admin?.disconnect().catch(() => undefined);
+        throw error;
       });
-      const c = consumer;
-      c.on(c.events.GROUP_JOIN, ({ payload }) => onAssignment(payload.memberAssignment[events] ?? []));
-      c.on(c.events.END_BATCH_PROCESS, ({ payload }) => {
-        // firstOffset is null when kafkajs saw no record at or after the fetch offset: nothing is known then.
-        if (payload.topic === events && payload.batchSize === 0 && payload.firstOffset !== null) {
-          onFilteredBatch(payload.partition, Number(payload.firstOffset), Number(payload.lastOffset));
-        }
-      });
-      c.on(c.events.REBALANCING, () => logger.info('group rebalancing'));
-      c.on(c.events.CRASH, ({ payload }) => {
-        logger.error('consumer crashed', { error: payload.error, restart: payload.restart });
-        if (!payload.restart && !stopping) {
-          crashed = true;
-          deps.onFatal?.(payload.error);
-        }
-      });
-      await c.connect();
-      await c.subscribe({ topic: events, fromBeginning: true });
-      await c.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: Math.min(64, Math.max(1, partitionCount)),
-        eachBatch,
-      });
-      started = true;
-      logger.info('chainer started', {
-        cluster: config.cluster,
-        events,
-        sealed: config.topics.sealed,
-        groupId: config.groupId,
-        delivery: config.delivery,
-        maxBatch: config.maxBatch,
-        partitions: partitionCount,
-      });
+      return starting;
     },
     async stop() {
       if (stopping) return;
       stopping = true;
       abort.abort();
       for (const timer of fencedTimers) clearTimeout(timer);
+      await starting?.catch(() => undefined);
       // Stops fetching, waits for the batches in progress (each finishes its
       // current transaction: eachBatch checks isRunning between transactions), leaves the group.
       await consumer?.disconnect().catch((error: unknown) => logger.warn('consumer did not disconnect cleanly', { error }));
