@@ -1,0 +1,257 @@
+import { serializeManifest, signManifest, parseManifest } from '@auditseal/archive';
+import { encodeSealedEntry } from '@auditseal/codec';
+import { sealEntry, type SigningKey } from '@auditseal/core';
+import { findingId, type Finding } from './findings';
+import {
+  CHAIN,
+  FORMATS,
+  KEYRING,
+  KEY_1,
+  MemoryArchive,
+  MemoryEventSource,
+  MemorySealedSource,
+  NOW,
+  PREFIX,
+  ROGUE_KEY,
+  SEVEN_YEARS_MS,
+  buildArchive,
+  buildEntries,
+  sealedOffsetOf,
+  withoutMetadata,
+} from './testing/fixtures';
+import { verifyArchive, type VerifyArchiveOptions } from './verify-archive';
+
+const options = (extra: Partial<VerifyArchiveOptions> = {}): VerifyArchiveOptions => ({
+  prefix: PREFIX,
+  formats: FORMATS,
+  keyring: KEYRING,
+  retention: { retentionMs: SEVEN_YEARS_MS },
+  now: () => new Date(NOW.getTime() + 60_000),
+  liveness: { maxArchiveDelayMs: 15 * 60_000, maxCheckpointAgeMs: 60 * 60_000 },
+  ...extra,
+});
+
+const kinds = (findings: Finding[]) => findings.map((f) => f.kind).sort();
+
+/** An archive of 30 entries in 3 segments of 10, 4 more only on audit.sealed, checkpoints every 10, and both topics. */
+async function setup() {
+  const built = await buildArchive({ total: 34, segmentSize: 10, unarchived: 4, checkpointEvery: 10 });
+  const sealed = MemorySealedSource.of(built.entries);
+  const events = MemoryEventSource.of(built.entries);
+  return { ...built, sealed, events, all: options({ sealed, events }) };
+}
+
+function resignManifest(archive: MemoryArchive, manifestKey: string, key: SigningKey, change: (m: ReturnType<typeof parseManifest>) => void = () => {}) {
+  const m = parseManifest(archive.objects.get(manifestKey)!.at(-1)!.bytes);
+  change(m);
+  archive.overwrite(manifestKey, () => serializeManifest(signManifest(m, key)));
+}
+
+describe('verifyArchive', () => {
+  describe('when the archive, audit.sealed and audit.events are intact', () => {
+    it('reports no findings and summarises each chain', async () => {
+      const { archive, all } = await setup();
+      const progress: string[] = [];
+      const report = await verifyArchive(archive, all, (p) => progress.push(p.phase));
+      expect(report.findings).toEqual([]);
+      expect(report.counts).toMatchObject({ findings: 0, segments: { valid: 3, invalid: 0, missing: 0 }, entries: 30 });
+      const chain = report.chains[0]!;
+      expect(chain.chainId).toBe(CHAIN);
+      expect(chain.archive).toMatchObject({ firstSeq: 0, lastSeq: 29, entries: 30, checkpoints: { valid: 3, invalid: 0, latestSeq: 29 } });
+      expect(chain.archive.timeRange).toEqual({ first: '2026-11-26T19:59:26.000Z', last: '2026-11-26T19:59:55.000Z' });
+      expect(chain.sealed).toMatchObject({ firstSeq: 0, lastSeq: 33, records: 34, malformed: 0, logStartOffset: 0 });
+      expect(chain.events).toMatchObject({ matched: 34, unsealedInputs: 0 });
+      expect(chain.liveness).toMatchObject({ archiveLagEntries: 4 });
+      expect(report.retentionChecked).toBe(true);
+      expect(progress).toContain('done');
+    });
+
+    it('verifies the archive alone, and says retention was not checked on a copy without Object Lock metadata', async () => {
+      const { archive } = await setup();
+      const report = await verifyArchive(withoutMetadata(archive), options({ liveness: undefined }));
+      expect(report.findings).toEqual([]);
+      expect(report.retentionChecked).toBe(false);
+    });
+  });
+
+  describe('when a byte of a stored segment changes', () => {
+    it('reports the segment as not the signed object, with both SHA-256s', async () => {
+      const { archive, segments, all } = await setup();
+      archive.overwrite(segments[1]!.segmentKey, (b) => {
+        b[b.length - 40]! ^= 0x01;
+        return b;
+      });
+      const report = await verifyArchive(archive, all);
+      expect(kinds(report.findings)).toEqual(['segment_sha256_mismatch']);
+      expect(report.findings[0]).toMatchObject({ severity: 'critical', chainId: CHAIN, seqs: { first: 10, last: 19 }, object: { key: segments[1]!.segmentKey } });
+      expect(report.findings[0]!.expected).toMatch(/^[0-9a-f]{64}$/);
+      expect(report.findings[0]!.actual).not.toBe(report.findings[0]!.expected);
+      expect(report.counts.segments).toEqual({ valid: 2, invalid: 1, missing: 0 });
+    });
+  });
+
+  describe('when a segment is deleted', () => {
+    it('reports it missing, with what its manifest promised', async () => {
+      const { archive, segments, all } = await setup();
+      archive.remove(segments[1]!.segmentKey);
+      const report = await verifyArchive(archive, all);
+      expect(kinds(report.findings)).toEqual(['segment_missing']);
+      expect(report.findings[0]).toMatchObject({ seqs: { first: 10, last: 19 }, object: { key: segments[1]!.segmentKey }, details: { manifestKey: segments[1]!.manifestKey } });
+      expect(report.counts.segments).toEqual({ valid: 2, invalid: 0, missing: 1 });
+    });
+  });
+
+  describe('when a segment and its manifest are both gone', () => {
+    it('reports the gap between the neighbouring segments', async () => {
+      const { archive, segments } = await setup();
+      archive.remove(segments[1]!.segmentKey);
+      archive.remove(segments[1]!.manifestKey);
+      const report = await verifyArchive(archive, options({ liveness: undefined }));
+      expect(kinds(report.findings)).toEqual(['segment_gap']);
+      expect(report.findings[0]).toMatchObject({ seqs: { first: 10, last: 19 }, expected: '10', actual: '20', object: { key: segments[2]!.segmentKey } });
+    });
+  });
+
+  describe('when a manifest is replaced', () => {
+    it('reports a manifest signed by a key outside the keyring', async () => {
+      const { archive, segments, all } = await setup();
+      resignManifest(archive, segments[0]!.manifestKey, ROGUE_KEY);
+      const report = await verifyArchive(archive, all);
+      expect(kinds(report.findings)).toEqual(['manifest_signature_invalid']);
+      expect(report.findings[0]).toMatchObject({ actual: 'unknown_key', object: { key: segments[0]!.manifestKey }, details: { reason: 'unknown_key', keyId: ROGUE_KEY.keyId } });
+    });
+
+    it('reports a manifest signed by a real key outside its validity window', async () => {
+      const { archive, segments, all } = await setup();
+      // Key 1 was retired at 21:00; a manifest claiming 22:00 cannot be its work.
+      resignManifest(archive, segments[0]!.manifestKey, KEY_1, (m) => {
+        m.createdAt = '2026-11-26T22:00:00.000Z';
+      });
+      const report = await verifyArchive(archive, all);
+      expect(kinds(report.findings)).toEqual(['manifest_signature_invalid']);
+      expect(report.findings[0]).toMatchObject({ actual: 'expired' });
+    });
+
+    it('reports a manifest copied from another segment as not describing its segment', async () => {
+      const { archive, segments, all } = await setup();
+      const other = archive.objects.get(segments[0]!.manifestKey)!.at(-1)!.bytes;
+      archive.overwrite(segments[1]!.manifestKey, () => other);
+      const report = await verifyArchive(archive, all);
+      expect(kinds(report.findings)).toEqual(['manifest_mismatch']);
+      expect(report.findings[0]).toMatchObject({ details: { field: 'firstSeq' }, expected: '10', actual: '0' });
+    });
+  });
+
+  describe('when a new object version is put on top of a segment', () => {
+    it('reports the extra version with the version ids', async () => {
+      const { archive, segments, all } = await setup();
+      archive.put(segments[2]!.segmentKey, (await archive.get(segments[2]!.segmentKey))!);
+      const report = await verifyArchive(archive, all);
+      expect(kinds(report.findings)).toEqual(['extra_object_version']);
+      expect(report.findings[0]!.details!.versions).toHaveLength(2);
+      expect(report.findings[0]!.object!.versionId).toBeDefined();
+    });
+  });
+
+  describe('when an object is not locked as policy requires', () => {
+    it('reports an object without a lock', async () => {
+      const { archive, segments, all } = await setup();
+      archive.setLock(segments[0]!.segmentKey, undefined, undefined);
+      expect(kinds((await verifyArchive(archive, all)).findings)).toEqual(['object_unlocked']);
+    });
+
+    it('reports GOVERNANCE mode', async () => {
+      const { archive, segments, all } = await setup();
+      const m = parseManifest((await archive.get(segments[0]!.manifestKey))!);
+      archive.setLock(segments[0]!.manifestKey, 'GOVERNANCE', new Date(m.retainUntil));
+      expect(kinds((await verifyArchive(archive, all)).findings)).toEqual(['object_lock_governance']);
+    });
+
+    it('reports a retention shorter than policy and than the manifest states', async () => {
+      const { archive, segments, all } = await setup();
+      const m = parseManifest((await archive.get(segments[0]!.manifestKey))!);
+      archive.setLock(segments[0]!.segmentKey, 'COMPLIANCE', new Date(new Date(m.createdAt).getTime() + 365 * 24 * 3600 * 1000));
+      const report = await verifyArchive(archive, all);
+      expect(kinds(report.findings)).toEqual(['retention_too_short']);
+      expect(report.findings[0]!.details!.below).toEqual(['policy', 'manifest']);
+    });
+  });
+
+  describe('when the bucket holds a key outside the layout', () => {
+    it('reports the unexpected key', async () => {
+      const { archive, all } = await setup();
+      archive.put(`${PREFIX}/v1/${CHAIN}/segments/notes.txt`, new TextEncoder().encode('hello'));
+      const report = await verifyArchive(archive, all);
+      expect(kinds(report.findings)).toEqual(['unexpected_key']);
+      expect(report.findings[0]!.object).toEqual({ key: `${PREFIX}/v1/${CHAIN}/segments/notes.txt` });
+    });
+  });
+
+  describe('when a forged entry is written straight to audit.sealed', () => {
+    it('reports a second entry claiming the head seq as a fork, with the sealed offset', async () => {
+      const { archive, entries, sealed, all } = await setup();
+      const victim = entries[33]!;
+      const previous = entries[32]!;
+      const forgedFields = { kind: 'event' as const, sourceOffset: victim.sourceOffset, sourceTimestampMs: victim.sourceTimestamp, sealedAtMicros: victim.sealedAt, key: victim.key, value: Buffer.from('forged'), rejectReason: 'none' as const, rejectDetail: null };
+      const link = sealEntry(forgedFields, { chainId: CHAIN, seq: previous.seq, hash: previous.hash });
+      const offset = sealed.append(0, encodeSealedEntry({ ...victim, value: forgedFields.value, prevHash: link.prevHash, hash: link.hash }));
+      const report = await verifyArchive(archive, all);
+      expect(kinds(report.findings)).toEqual(['fork']);
+      expect(report.findings[0]).toMatchObject({ seqs: { first: 33, last: 33 }, offsets: { topic: 'sealed', partition: 0, first: offset, last: offset } });
+    });
+  });
+
+  describe('when records are deleted from audit.events', () => {
+    it('reports the entries whose inputs are gone, once', async () => {
+      const { archive, events, all } = await setup();
+      events.deleteRecordsBefore(0, 10);
+      const report = await verifyArchive(archive, all);
+      expect(kinds(report.findings)).toEqual(['input_truncated']);
+      expect(report.findings[0]).toMatchObject({ seqs: { first: 0, last: 4 }, offsets: { topic: 'events', partition: 0, first: 0, last: 8 }, actual: '10' });
+    });
+  });
+
+  describe('when records are deleted from audit.sealed', () => {
+    it('reports the archived range Kafka no longer holds, and still accounts for every input', async () => {
+      const { archive, sealed, all } = await setup();
+      sealed.deleteRecordsBefore(0, sealedOffsetOf(15));
+      const report = await verifyArchive(archive, all);
+      expect(kinds(report.findings)).toEqual(['sealed_truncated']);
+      expect(report.findings[0]).toMatchObject({ severity: 'high', seqs: { first: 0, last: 14 }, actual: String(sealedOffsetOf(15)) });
+      expect(report.chains[0]!.events).toMatchObject({ matched: 34 });
+    });
+
+    it('reports entries that exist nowhere as critical', async () => {
+      const { archive, sealed, all } = await setup();
+      sealed.deleteRecordsBefore(0, sealedOffsetOf(32));
+      const report = await verifyArchive(archive, all);
+      expect(kinds(report.findings)).toEqual(['missing_entry', 'sealed_truncated']);
+      expect(report.findings.find((f) => f.kind === 'sealed_truncated')).toMatchObject({ severity: 'critical', seqs: { first: 0, last: 31 } });
+      expect(report.findings.find((f) => f.kind === 'missing_entry')).toMatchObject({ offsets: { topic: 'events', first: 60, last: 62 }, details: { count: 2, nextSeq: 32 } });
+    });
+  });
+
+  describe('when the archive stops advancing', () => {
+    it('reports the stall under the first unarchived seq, with a stable id as the lag grows', async () => {
+      const built = await buildArchive({ total: 40, segmentSize: 10, unarchived: 20 });
+      const late = (minutes: number) => options({ sealed: MemorySealedSource.of(built.entries), now: () => new Date(NOW.getTime() + minutes * 60_000), liveness: { maxArchiveDelayMs: 15 * 60_000 } });
+      expect((await verifyArchive(built.archive, late(1))).findings).toEqual([]);
+      const first = await verifyArchive(built.archive, late(30));
+      expect(kinds(first.findings)).toEqual(['archive_stalled']);
+      expect(first.findings[0]).toMatchObject({ seqs: { first: 20, last: 20 }, details: { lagEntries: 20 } });
+      const later = await verifyArchive(built.archive, late(90));
+      expect(findingId(later.findings[0]!)).toBe(findingId(first.findings[0]!));
+    });
+
+    it('reports a checkpoint that is not renewed', async () => {
+      const built = await buildArchive({ total: 30, segmentSize: 10, checkpointEvery: 10 });
+      const sealed = MemorySealedSource.of(built.entries);
+      for (const e of buildEntries(5, { head: { chainId: CHAIN, seq: 29, hash: built.entries[29]!.hash } }).entries) {
+        sealed.append(0, encodeSealedEntry(e));
+      }
+      const report = await verifyArchive(built.archive, options({ sealed, now: () => new Date(NOW.getTime() + 2 * 3600_000), liveness: { maxCheckpointAgeMs: 3600_000 } }));
+      expect(kinds(report.findings)).toEqual(['checkpoint_stale']);
+      expect(report.findings[0]).toMatchObject({ seqs: { first: 30, last: 30 } });
+    });
+  });
+});

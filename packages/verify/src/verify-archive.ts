@@ -1,0 +1,580 @@
+import type { SealedEntry } from '@auditseal/codec';
+import { equalBytes, parseChainId, toHex, type PublicKeyring } from '@auditseal/core';
+import { AgreementCheck, type SealedSide } from './check-agreement';
+import { SealedStreamCheck, decodeSealedRecord, type EntryLocation } from './check-chain';
+import { CompletenessCheck, type CompletenessResult } from './check-completeness';
+import { checkLiveness, type LivenessResult, type LivenessThresholds } from './check-liveness';
+import { canCheckRetention, checkObjectRetention, reportUnexpectedKey, type RetentionPolicy } from './check-retention';
+import { CheckpointMatcher, ContinuityCheck, checkCheckpoint, checkManifest, checkSegment } from './check-segments';
+import { finding, type Finding, type FindingKind, type FindingSink, type Severity } from './findings';
+import { assertArchivePrefix, manifestKeyFor, parseArchiveKey, segmentKeyOf } from './layout';
+import type { ArchiveFormats, ArchiveReader, Checkpoint, EventSource, SealedRecord, SealedSource, SegmentManifest } from './sources';
+
+/**
+ * A full verification pass (DESIGN.md "Verifier"; the CLI's verify-archive):
+ * lists the archive once, and per chain, in seq order:
+ *
+ *   1. checkpoints: parse, signature, key (check-segments)
+ *   2. each segment with its manifest: manifest, bytes, entries, Merkle root, head (check-segments);
+ *      continuity with the previous segment; Object Lock and versions (check-retention)
+ *   3. with a SealedSource: audit.sealed links and seqs (check-chain), read alongside the segments
+ *      so each archived range is compared with Kafka (check-agreement)
+ *   4. with an EventSource: audit.events accounting over the chain (check-completeness)
+ *   5. with a clock and thresholds: archive lag and checkpoint age (check-liveness)
+ *
+ * Memory is bounded by one segment (its entries' hashes, and the sealed
+ * entries of its seq range), never by the archive or the topics.
+ */
+
+export interface VerifyArchiveOptions {
+  /** The archive prefix in the bucket (e.g. `auditseal-archive`). */
+  prefix: string;
+  formats: ArchiveFormats;
+  keyring: PublicKeyring;
+  /** Minimum Object Lock retention. Without it only the lock mode and the manifest's stated date are checked. */
+  retention?: RetentionPolicy;
+  sealed?: SealedSource;
+  events?: EventSource;
+  /** Chains to verify even if the archive holds nothing for them yet (e.g. every partition of audit.sealed). */
+  chains?: readonly string[];
+  liveness?: LivenessThresholds;
+  /** The clock for liveness (injected; required for liveness findings). */
+  now?: () => Date;
+  /** Called with every finding as it is found (the report keeps at most maxReportedFindings). */
+  onFinding?: FindingSink;
+  maxReportedFindings?: number;
+}
+
+export interface VerifyProgress {
+  chainId: string;
+  phase: 'archive' | 'sealed' | 'done';
+  segments: number;
+  entries: number;
+  bytes: number;
+}
+
+export interface SegmentCounts {
+  valid: number;
+  invalid: number;
+  missing: number;
+}
+
+export interface ChainSummary {
+  chainId: string;
+  archive: {
+    /** First and last archived seq (from the segment keys), undefined when nothing is archived. */
+    firstSeq: number | undefined;
+    lastSeq: number | undefined;
+    entries: number;
+    bytes: number;
+    segments: SegmentCounts;
+    checkpoints: { valid: number; invalid: number; latestSeq: number | undefined };
+    /** Sealing times of the first and last archived entries (RFC 3339). */
+    timeRange: { first: string; last: string } | undefined;
+  };
+  sealed?: { firstSeq: number | undefined; lastSeq: number | undefined; records: number; malformed: number; logStartOffset: number };
+  events?: CompletenessResult & { logStartOffset: number };
+  liveness?: Omit<LivenessResult, 'findings'>;
+  findings: number;
+}
+
+export interface VerificationReport {
+  chains: ChainSummary[];
+  findings: Finding[];
+  /** True when more findings were raised than the report keeps (counts stay exact). */
+  findingsTruncated: boolean;
+  counts: {
+    findings: number;
+    bySeverity: Record<Severity, number>;
+    byKind: Partial<Record<FindingKind, number>>;
+    segments: SegmentCounts;
+    entries: number;
+    objects: number;
+  };
+  /** False when the reader could not report Object Lock metadata (a local copy): retention was not verified. */
+  retentionChecked: boolean;
+}
+
+export async function verifyArchive(reader: ArchiveReader, options: VerifyArchiveOptions, onProgress?: (p: VerifyProgress) => void): Promise<VerificationReport> {
+  const prefix = assertArchivePrefix(options.prefix);
+  const max = options.maxReportedFindings ?? 10_000;
+  const report: VerificationReport = {
+    chains: [],
+    findings: [],
+    findingsTruncated: false,
+    counts: { findings: 0, bySeverity: { critical: 0, high: 0, warning: 0, info: 0 }, byKind: {}, segments: { valid: 0, invalid: 0, missing: 0 }, entries: 0, objects: 0 },
+    retentionChecked: canCheckRetention(reader),
+  };
+  const sink: FindingSink = (f) => {
+    report.counts.findings++;
+    report.counts.bySeverity[f.severity]++;
+    report.counts.byKind[f.kind] = (report.counts.byKind[f.kind] ?? 0) + 1;
+    if (report.findings.length < max) report.findings.push(f);
+    else report.findingsTruncated = true;
+    options.onFinding?.(f);
+  };
+  const wanted = new Set(options.chains ?? []);
+  let run: ChainRun | undefined;
+  const finishRun = async () => {
+    if (!run) return;
+    const summary = await run.finish();
+    report.chains.push(summary);
+    wanted.delete(summary.chainId);
+    onProgress?.({ chainId: summary.chainId, phase: 'done', segments: run.segmentsDone, entries: summary.archive.entries, bytes: summary.archive.bytes });
+    run = undefined;
+  };
+  for await (const { key } of reader.list(`${prefix}/`)) {
+    report.counts.objects++;
+    const parsed = parseArchiveKey(prefix, key);
+    if (!parsed) {
+      reportUnexpectedKey(sink, key);
+      continue;
+    }
+    if (parsed.type === 'keyfile') continue;
+    if (run?.chainId !== parsed.chainId) {
+      await finishRun();
+      run = new ChainRun(parsed.chainId, prefix, reader, options, sink, onProgress);
+      await run.start();
+    }
+    await run.add(parsed);
+  }
+  await finishRun();
+  // Chains the caller named that the archive knows nothing of (nothing archived yet): Kafka-side checks only.
+  for (const chainId of [...wanted].sort()) {
+    run = new ChainRun(chainId, prefix, reader, options, sink, onProgress);
+    await run.start();
+    await finishRun();
+  }
+  report.chains.sort((a, b) => (a.chainId < b.chainId ? -1 : a.chainId > b.chainId ? 1 : 0));
+  for (const c of report.chains) {
+    report.counts.segments.valid += c.archive.segments.valid;
+    report.counts.segments.invalid += c.archive.segments.invalid;
+    report.counts.segments.missing += c.archive.segments.missing;
+    report.counts.entries += c.archive.entries;
+  }
+  return report;
+}
+
+type ParsedChainKey = Exclude<ReturnType<typeof parseArchiveKey>, undefined | { type: 'keyfile' }>;
+
+interface WindowEntry {
+  entry: SealedEntry;
+  offset: number;
+}
+
+const microsToIso = (micros: number) => new Date(Math.floor(micros / 1000)).toISOString();
+
+/** One chain's pass. Keys arrive in byte order: checkpoints, then each segment before its manifest. */
+class ChainRun {
+  private readonly partition: number;
+  private readonly findingsBefore: () => number;
+  private findingCount = 0;
+  private readonly sink: FindingSink;
+  segmentsDone = 0;
+  // archive
+  private readonly checkpoints: Array<{ cp: Checkpoint; key: string }> = [];
+  private checkpointsInvalid = 0;
+  private matcher: CheckpointMatcher | undefined;
+  private pendingSegment: { key: string; firstSeq: number; lastSeq: number } | undefined;
+  private readonly continuity: ContinuityCheck;
+  private readonly counts: SegmentCounts = { valid: 0, invalid: 0, missing: 0 };
+  private archivedFirst: number | undefined;
+  private archivedEntries = 0;
+  private archivedBytes = 0;
+  private firstSealedAt: number | undefined;
+  private lastSealedAt: number | undefined;
+  private lastSegmentCreatedAt: Date | undefined;
+  private firstUncheckpointedSealedAt: number | undefined;
+  // audit.sealed
+  private sealedCheck: SealedStreamCheck | undefined;
+  private sealedIterator: AsyncIterator<SealedRecord> | undefined;
+  private readonly window = new Map<number, WindowEntry>();
+  private sealedLogStart = 0;
+  private sealedFirstSeq: number | undefined;
+  private sealedLastSeq: number | undefined;
+  private sealedEnded = true;
+  private sealedRecords = 0;
+  private overshoot: { seq: number; sealedAt: number } | undefined;
+  private firstUnarchivedSealedAt: number | undefined;
+  private readonly agreement: AgreementCheck;
+  private peeked: SealedRecord | undefined;
+  private sealedFirstSeqPeek: number | undefined;
+  // audit.events
+  private completeness: CompletenessCheck | undefined;
+  private eventsLogStart = 0;
+
+  constructor(
+    readonly chainId: string,
+    private readonly prefix: string,
+    private readonly reader: ArchiveReader,
+    private readonly options: VerifyArchiveOptions,
+    outer: FindingSink,
+    private readonly onProgress: ((p: VerifyProgress) => void) | undefined,
+  ) {
+    this.partition = parseChainId(chainId).partition;
+    this.sink = (f) => {
+      this.findingCount++;
+      outer(f);
+    };
+    this.findingsBefore = () => this.findingCount;
+    this.continuity = new ContinuityCheck(chainId, this.sink);
+    this.agreement = new AgreementCheck(chainId, this.sink);
+  }
+
+  private get archivedHead(): number | undefined {
+    return this.continuity.last?.lastSeq;
+  }
+
+  private sealedSide(): SealedSide {
+    return {
+      firstSeq: this.sealedFirstSeq,
+      lastSeq: this.sealedLastSeq,
+      ended: this.sealedEnded,
+      logStartOffset: this.sealedLogStart,
+      get: (seq) => {
+        const w = this.window.get(seq);
+        return w ? { hash: w.entry.hash, offset: w.offset } : undefined;
+      },
+    };
+  }
+
+  async start(): Promise<void> {
+    const { sealed, events } = this.options;
+    if (sealed) {
+      const offsets = await sealed.offsets(this.partition);
+      this.sealedLogStart = offsets.logStartOffset;
+      // Records deleted from the topic's start: verify from what the first remaining entry links to, and
+      // hold that link against the archive below.
+      this.sealedCheck = new SealedStreamCheck({ chainId: this.chainId, anchorOnFirst: offsets.logStartOffset > 0, sink: this.sink });
+      this.sealedIterator = sealed.read(this.partition, offsets.logStartOffset)[Symbol.asyncIterator]();
+      this.sealedEnded = false;
+      // The first record tells where Kafka's copy of the chain begins, which decides who feeds completeness.
+      const first = await this.sealedIterator.next();
+      if (first.done) this.sealedEnded = true;
+      else {
+        this.peeked = first.value;
+        const decoded = decodeSealedRecord(first.value.value);
+        if (decoded.ok) this.sealedFirstSeqPeek = decoded.entry.seq;
+      }
+    }
+    if (events) {
+      // Taken after the sealed topic was opened: every input a sealed entry references is below endOffset.
+      const offsets = await events.offsets(this.partition);
+      this.eventsLogStart = offsets.logStartOffset;
+      this.completeness = new CompletenessCheck({
+        chainId: this.chainId,
+        inputs: events.read(this.partition, offsets.logStartOffset),
+        logStartOffset: offsets.logStartOffset,
+        endOffset: offsets.endOffset,
+        sink: this.sink,
+      });
+    }
+  }
+
+  /**
+   * Seq from which audit.sealed feeds completeness; archived entries before
+   * it feed it instead (the topic lost them, or starts late). Without a
+   * sealed source, or with an empty topic, the archive feeds everything.
+   */
+  private get sealedFeedsFrom(): number {
+    if (!this.sealedCheck) return Infinity;
+    return this.sealedFirstSeqPeek ?? (this.sealedEnded && this.sealedFirstSeq === undefined ? Infinity : 0);
+  }
+
+  async add(key: ParsedChainKey): Promise<void> {
+    if (key.type === 'checkpoint') {
+      await this.addCheckpoint(key.key, key.headSeq);
+      return;
+    }
+    if (key.type === 'segment') {
+      if (this.pendingSegment) await this.processSegment(this.pendingSegment, undefined);
+      this.pendingSegment = { key: key.key, firstSeq: key.firstSeq, lastSeq: key.lastSeq };
+      return;
+    }
+    // A manifest: with the segment listed just before it, or alone.
+    const pending = this.pendingSegment;
+    if (pending && manifestKeyFor(pending.key) === key.key) {
+      this.pendingSegment = undefined;
+      await this.processSegment(pending, key.key);
+      return;
+    }
+    if (pending) {
+      this.pendingSegment = undefined;
+      await this.processSegment(pending, undefined);
+    }
+    await this.processSegment({ key: undefined, firstSeq: key.firstSeq, lastSeq: key.lastSeq }, key.key);
+  }
+
+  private async addCheckpoint(key: string, headSeq: number): Promise<void> {
+    const bytes = await this.reader.get(key);
+    if (!bytes) return; // deleted since listed: nothing to verify
+    const cp = checkCheckpoint({ chainId: this.chainId, key, headSeq, bytes, formats: this.options.formats, keyring: this.options.keyring, sink: this.sink });
+    if (cp) this.checkpoints.push({ cp, key });
+    else this.checkpointsInvalid++;
+    await checkObjectRetention({
+      reader: this.reader,
+      chainId: this.chainId,
+      key,
+      seqs: { first: headSeq, last: headSeq },
+      createdAt: cp ? new Date(cp.time) : undefined,
+      policy: this.options.retention,
+      sink: this.sink,
+    });
+  }
+
+  private get latestCheckpoint(): { cp: Checkpoint; key: string } | undefined {
+    let best: { cp: Checkpoint; key: string } | undefined;
+    for (const c of this.checkpoints) if (!best || c.cp.headSeq > best.cp.headSeq) best = c;
+    return best;
+  }
+
+  private checkpointMatcher(): CheckpointMatcher {
+    this.matcher ??= new CheckpointMatcher(this.chainId, this.checkpoints, this.sink);
+    return this.matcher;
+  }
+
+  /** Reads audit.sealed up to seq `last` (one entry beyond it at most), keeping entries from `first` on for comparison. */
+  private async pumpSealed(first: number, last: number): Promise<void> {
+    if (!this.sealedCheck || !this.sealedIterator) return;
+    // Entries before this range are not compared with anything any more: account for them and let them go.
+    for (const [seq, w] of this.window) {
+      if (seq >= first) continue;
+      this.window.delete(seq);
+      await this.release(w);
+    }
+    while (!this.sealedEnded && (this.sealedLastSeq === undefined || this.sealedLastSeq < last)) {
+      let record: SealedRecord;
+      if (this.peeked) {
+        record = this.peeked;
+        this.peeked = undefined;
+      } else {
+        const next = await this.sealedIterator.next();
+        if (next.done) {
+          this.sealedEnded = true;
+          break;
+        }
+        record = next.value;
+      }
+      this.sealedRecords++;
+      const entry = this.sealedCheck.push(record);
+      if (!entry) continue;
+      if (this.sealedFirstSeq === undefined) this.sealedFirstSeq = entry.seq;
+      this.sealedLastSeq = this.sealedLastSeq === undefined ? entry.seq : Math.max(this.sealedLastSeq, entry.seq);
+      this.checkpointMatcher().observe(entry.seq, entry.hash, { partition: this.partition, offset: record.offset });
+      const head = this.archivedHead ?? -1;
+      if (last === Infinity && entry.seq === head + 1 && this.firstUnarchivedSealedAt === undefined) {
+        this.firstUnarchivedSealedAt = entry.sealedAt;
+      }
+      if (entry.seq > last) this.overshoot = { seq: entry.seq, sealedAt: entry.sealedAt };
+      const w = { entry, offset: record.offset };
+      if (entry.seq >= first) this.window.set(entry.seq, w);
+      else await this.release(w);
+      if (this.sealedRecords % 10_000 === 0) {
+        this.onProgress?.({ chainId: this.chainId, phase: 'sealed', segments: this.segmentsDone, entries: this.sealedRecords, bytes: this.archivedBytes });
+      }
+    }
+  }
+
+  /** A sealed entry leaves the comparison window: completeness takes it, and liveness notes it. */
+  private async release(w: WindowEntry): Promise<void> {
+    this.noteUncheckpointed(w.entry);
+    await this.completeness?.pushEntry(w.entry, { partition: this.partition, offset: w.offset });
+  }
+
+  private noteUncheckpointed(entry: SealedEntry): void {
+    const cpSeq = this.latestCheckpoint?.cp.headSeq ?? -1;
+    if (entry.seq === cpSeq + 1 && this.firstUncheckpointedSealedAt === undefined) this.firstUncheckpointedSealedAt = entry.sealedAt;
+  }
+
+  private async processSegment(seg: { key: string | undefined; firstSeq: number; lastSeq: number }, manifestKey: string | undefined): Promise<void> {
+    const before = this.findingsBefore();
+    const segmentKey = seg.key ?? segmentKeyOf(this.prefix, this.chainId, seg.firstSeq, seg.lastSeq);
+    const seqs = { first: seg.firstSeq, last: seg.lastSeq };
+    const { formats, keyring } = this.options;
+    await this.pumpSealed(seg.firstSeq, seg.lastSeq);
+    // Manifest.
+    let manifest: SegmentManifest | undefined;
+    let signedManifest: SegmentManifest | undefined;
+    if (manifestKey) {
+      const bytes = await this.reader.get(manifestKey);
+      if (bytes) {
+        const checked = checkManifest({ chainId: this.chainId, manifestKey, segmentKey, firstSeq: seg.firstSeq, lastSeq: seg.lastSeq, bytes, formats, keyring, sink: this.sink });
+        if (checked.describesSegment) manifest = checked.manifest;
+        if (checked.ok) signedManifest = checked.manifest;
+      }
+    }
+    if (signedManifest) this.lastSegmentCreatedAt = new Date(signedManifest.createdAt);
+    // Continuity uses the ranges of the keys and the hashes of the signed manifest.
+    this.continuity.push({ key: segmentKey, firstSeq: seg.firstSeq, lastSeq: seg.lastSeq, ...(manifest ? { prevHash: manifest.prevHash, headHash: manifest.headHash } : {}) });
+    this.archivedFirst ??= seg.firstSeq;
+    // Segment.
+    const bytes = seg.key ? await this.reader.get(seg.key) : undefined;
+    let missing = false;
+    if (!bytes) {
+      missing = true;
+      this.sink(
+        finding({
+          kind: 'segment_missing',
+          chainId: this.chainId,
+          seqs,
+          object: { key: segmentKey },
+          expected: manifest ? `${manifest.segmentBytes} bytes, SHA-256 ${toHex(manifest.segmentSha256)}` : 'a segment object',
+          actual: 'no object',
+          message: `segment ${segmentKey} is missing (its manifest ${manifestKey ?? ''} is there)`,
+          ...(manifestKey ? { details: { manifestKey } } : {}),
+        }),
+      );
+    } else {
+      if (!manifestKey) {
+        // The archiver writes the segment first: the newest segment may be awaiting its manifest.
+        this.sink(
+          finding({
+            kind: 'segment_without_manifest',
+            chainId: this.chainId,
+            seqs,
+            object: { key: segmentKey },
+            expected: manifestKeyFor(segmentKey),
+            actual: 'no object',
+            message: `segment ${segmentKey} has no signed manifest`,
+          }),
+        );
+      }
+      this.archivedBytes += bytes.length;
+      const firstSealedSeq = this.sealedFeedsFrom;
+      const sealedSide = this.sealedSide();
+      const result = await checkSegment({
+        chainId: this.chainId,
+        segmentKey,
+        firstSeq: seg.firstSeq,
+        lastSeq: seg.lastSeq,
+        manifest,
+        bytes,
+        formats,
+        sink: this.sink,
+        onEntry: async (entry, where, inChain, signed) => {
+          this.archivedEntries++;
+          // Entries of a segment that is not the signed object are evidence of that finding only.
+          if (!signed && manifest) return;
+          this.checkpointMatcher().observe(entry.seq, entry.hash, where);
+          if (this.sealedCheck) {
+            this.agreement.archived(entry.seq, entry.hash, segmentKey, sealedSide);
+            this.checkSealedAnchor(entry, where);
+          }
+          if (inChain && entry.seq < firstSealedSeq) {
+            this.noteUncheckpointed(entry);
+            await this.completeness?.pushEntry(entry, where);
+          }
+        },
+      });
+      if (result.firstSealedAt !== undefined) this.firstSealedAt ??= result.firstSealedAt;
+      if (result.lastSealedAt !== undefined) this.lastSealedAt = result.lastSealedAt;
+    }
+    // Object Lock and versions of both objects (createdAt as the signed manifest states it).
+    for (const key of [seg.key, manifestKey]) {
+      if (!key) continue;
+      await checkObjectRetention({
+        reader: this.reader,
+        chainId: this.chainId,
+        key,
+        seqs,
+        // Dates only from a manifest whose signature holds: a forged one must not move the floor.
+        createdAt: signedManifest ? new Date(signedManifest.createdAt) : undefined,
+        ...(signedManifest ? { statedRetainUntil: new Date(signedManifest.retainUntil) } : {}),
+        policy: this.options.retention,
+        sink: this.sink,
+      });
+    }
+    // Sealed entries of this range have been compared: completeness takes them now, in seq order.
+    for (const [seq, w] of this.window) {
+      if (seq > seg.lastSeq) continue;
+      this.window.delete(seq);
+      await this.release(w);
+    }
+    this.segmentsDone++;
+    if (missing) this.counts.missing++;
+    else if (this.findingsBefore() === before) this.counts.valid++;
+    else this.counts.invalid++;
+    this.onProgress?.({ chainId: this.chainId, phase: 'archive', segments: this.segmentsDone, entries: this.archivedEntries, bytes: this.archivedBytes });
+  }
+
+  /** With a truncated audit.sealed, its first entry's prevHash must be the archived entry before it. */
+  private checkSealedAnchor(entry: SealedEntry, where: EntryLocation): void {
+    if (this.sealedLogStart === 0 || this.sealedFirstSeq === undefined || entry.seq !== this.sealedFirstSeq - 1) return;
+    const first = this.window.get(this.sealedFirstSeq);
+    if (!first || equalBytes(first.entry.prevHash, entry.hash)) return;
+    this.sink(
+      finding({
+        kind: 'bad_prev_hash',
+        chainId: this.chainId,
+        seqs: { first: first.entry.seq, last: first.entry.seq },
+        offsets: { topic: 'sealed', partition: this.partition, first: first.offset, last: first.offset },
+        expected: toHex(entry.hash),
+        actual: toHex(first.entry.prevHash),
+        message: `the first entry left in audit.sealed (seq ${first.entry.seq}) does not link to archived entry ${entry.seq}`,
+        details: { archivedIn: 'object' in where ? where.object.key : '' },
+      }),
+    );
+  }
+
+  async finish(): Promise<ChainSummary> {
+    if (this.pendingSegment) {
+      const pending = this.pendingSegment;
+      this.pendingSegment = undefined;
+      await this.processSegment(pending, undefined);
+    }
+    const archivedHead = this.archivedHead;
+    if (this.overshoot && this.overshoot.seq === (archivedHead ?? -1) + 1) this.firstUnarchivedSealedAt = this.overshoot.sealedAt;
+    // The rest of audit.sealed, beyond the archive.
+    await this.pumpSealed(Infinity, Infinity);
+    for (const [seq, w] of this.window) {
+      this.window.delete(seq);
+      await this.release(w);
+    }
+    if (this.sealedCheck) this.agreement.finish(this.sealedSide(), archivedHead);
+    const events = this.completeness ? { ...(await this.completeness.finish()), logStartOffset: this.eventsLogStart } : undefined;
+    // Checkpoints compared with no entry (beyond everything read) are left as they are: nothing contradicts them.
+    this.checkpointMatcher();
+    let liveness: ChainSummary['liveness'];
+    if (this.options.now && this.options.liveness) {
+      const latest = this.latestCheckpoint;
+      const result = checkLiveness({
+        chainId: this.chainId,
+        now: this.options.now(),
+        headSeq: this.sealedLastSeq ?? archivedHead,
+        archivedHead,
+        ...(this.firstUnarchivedSealedAt !== undefined ? { firstUnarchivedSealedAt: this.firstUnarchivedSealedAt } : {}),
+        ...(this.lastSegmentCreatedAt ? { lastSegmentCreatedAt: this.lastSegmentCreatedAt } : {}),
+        ...(latest ? { latestCheckpoint: { headSeq: latest.cp.headSeq, time: new Date(latest.cp.time), key: latest.key } } : {}),
+        ...(this.firstUncheckpointedSealedAt !== undefined ? { firstUncheckpointedSealedAt: this.firstUncheckpointedSealedAt } : {}),
+        thresholds: this.options.liveness,
+      });
+      for (const f of result.findings) this.sink(f);
+      liveness = { archiveLagEntries: result.archiveLagEntries, archiveDelayMs: result.archiveDelayMs, checkpointDelayMs: result.checkpointDelayMs };
+    }
+    const summary: ChainSummary = {
+      chainId: this.chainId,
+      archive: {
+        firstSeq: this.archivedFirst,
+        lastSeq: archivedHead,
+        entries: this.archivedEntries,
+        bytes: this.archivedBytes,
+        segments: { ...this.counts },
+        checkpoints: { valid: this.checkpoints.length, invalid: this.checkpointsInvalid, latestSeq: this.latestCheckpoint?.cp.headSeq },
+        timeRange: this.firstSealedAt !== undefined && this.lastSealedAt !== undefined ? { first: microsToIso(this.firstSealedAt), last: microsToIso(this.lastSealedAt) } : undefined,
+      },
+      findings: this.findingCount,
+    };
+    if (this.sealedCheck) {
+      summary.sealed = {
+        firstSeq: this.sealedFirstSeq,
+        lastSeq: this.sealedLastSeq,
+        records: this.sealedRecords,
+        malformed: this.sealedCheck.malformed,
+        logStartOffset: this.sealedLogStart,
+      };
+    }
+    if (events) summary.events = events;
+    if (liveness) summary.liveness = liveness;
+    return summary;
+  }
+}
