@@ -1,4 +1,5 @@
 import type { Benchmark } from '../harness';
+import { archiverBenchmark } from './archiver';
 import { chainHashBenchmark } from './chain-hash';
 import { chainerBenchmark } from './chainer';
 import { merkleRootBenchmark } from './merkle-root';
@@ -7,4 +8,4 @@ import { merkleRootBenchmark } from './merkle-root';
  * Every benchmark `npm run bench` knows, in run order. Add new ones here
  * (Kafka/S3-backed ones throw BenchSkipped when their endpoints are missing).
  */
-export const benchmarks: readonly Benchmark[] = [chainHashBenchmark, merkleRootBenchmark, chainerBenchmark];
+export const benchmarks: readonly Benchmark[] = [chainHashBenchmark, merkleRootBenchmark, chainerBenchmark, archiverBenchmark];

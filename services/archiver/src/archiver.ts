@@ -220,7 +220,7 @@ export function createArchiver(config: ArchiverConfig, deps: ArchiverDeps): Arch
         if (config.deleteProbe === 'refuse') throw new StartupRefusal('can_delete', `${message}. Set ARCHIVER_DELETE_PROBE=warn only for local development.`);
         logger.warn(`${message} (ARCHIVER_DELETE_PROBE=warn: continuing)`);
       }
-      await publishKey(store, layout, deps.signingKey, deps.keyNotBefore, config.retentionDays);
+      metrics.objectsWritten.inc({ kind: 'key', result: await publishKey(store, layout, deps.signingKey, deps.keyNotBefore, config.retentionDays) });
       kafka = createKafkaClient({ brokers: config.brokers, clientId: `auditseal-archiver-${hostname()}`, logger: logger.child('kafka') });
       admin = kafka.admin();
       await admin.connect();

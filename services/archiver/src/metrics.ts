@@ -29,7 +29,7 @@ export function createArchiverMetrics(registry: Registry): ArchiverMetrics {
   const partitionStopped = perPartition('partition_stopped', '1 when archiving of the partition is stopped and needs an operator (see the error log), else 0.');
   return {
     segmentsWritten: new Counter({ name: `${p}segments_written_total`, help: 'Segments archived with their manifest, by result (created | identical | adopted).', labelNames: ['result'] as const, registers }),
-    objectsWritten: new Counter({ name: `${p}objects_written_total`, help: 'Put-once calls, by object kind and result.', labelNames: ['kind', 'result'] as const, registers }),
+    objectsWritten: new Counter({ name: `${p}objects_written_total`, help: 'Put-once calls, by object kind (segment, manifest, checkpoint, key) and result (created, identical, conflict, error).', labelNames: ['kind', 'result'] as const, registers }),
     bytesWritten: new Counter({ name: `${p}bytes_written_total`, help: 'Bytes of segment objects archived.', registers }),
     entriesArchived: new Counter({ name: `${p}entries_archived_total`, help: 'Sealed entries archived.', registers }),
     putSeconds: new Histogram({
@@ -42,7 +42,7 @@ export function createArchiverMetrics(registry: Registry): ArchiverMetrics {
     archivedLatencySeconds: new Histogram({
       name: `${p}sealed_to_archived_seconds`,
       help: 'Per entry: time from sealing (sealedAt) to the commit of its archived segment.',
-      buckets: [0.5, 1, 2, 5, 10, 20, 30, 45, 60, 90, 120, 300, 600],
+      buckets: [0.5, 1, 2, 5, 10, 15, 20, 25, 30, 32, 34, 36, 38, 40, 45, 50, 60, 90, 120, 300, 600],
       registers,
     }),
     lagEntries,

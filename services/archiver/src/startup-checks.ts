@@ -52,11 +52,11 @@ export async function probeDelete(client: S3Client, bucket: string, layout: Arch
  * document with this one key, FORMAT.md §6.4), put-once. The archive's keyring
  * is the union of these files; a file already there must hold the same key.
  */
-export async function publishKey(store: ArchiveStore, layout: ArchiveLayout, key: SigningKey, notBefore: Date, retentionDays: number): Promise<void> {
+export async function publishKey(store: ArchiveStore, layout: ArchiveLayout, key: SigningKey, notBefore: Date, retentionDays: number): Promise<'created' | 'identical'> {
   const keyring = createKeyring([publicKeyEntry(key, notBefore)]);
   const fileKey = layout.keyFileKey(key.keyId);
   try {
-    await store.putOnce(fileKey, Buffer.from(serializeKeyring(keyring), 'utf8'), { lockMode: 'COMPLIANCE', retainUntil: new Date(Date.now() + retentionDays * 86_400_000), contentType: 'application/json' });
+    return await store.putOnce(fileKey, Buffer.from(serializeKeyring(keyring), 'utf8'), { lockMode: 'COMPLIANCE', retainUntil: new Date(Date.now() + retentionDays * 86_400_000), contentType: 'application/json' });
   } catch (error) {
     if (!(isArchiveError(error) && error.code === 'conflict')) throw error;
     const existing = await store.get(fileKey);
@@ -64,6 +64,8 @@ export async function publishKey(store: ArchiveStore, layout: ArchiveLayout, key
     if (!published || !equalBytes(published.publicKey, key.publicKey)) {
       throw new StartupRefusal('key_conflict', `${fileKey} already publishes a different key for key id ${key.keyId}`);
     }
+    // The same key, published earlier (e.g. with another notBefore): nothing to write.
+    return 'identical';
   }
 }
 
