@@ -133,8 +133,9 @@ export class ChainCheck {
       }
       this.verifier = new ChainVerifier({ chainId: this.chainId, from: { chainId: this.chainId, seq: entry.seq - 1, hash: entry.prevHash } });
     }
-    // The partition is not hashed (FORMAT.md §3): check it here (FORMAT.md §9.2).
-    if (entry.sourcePartition !== this.partition) {
+    // The partition is not hashed (FORMAT.md §3): check it here (FORMAT.md §9.2). An entry of another
+    // chain is reported as that, once.
+    if (entry.chainId === this.chainId && entry.sourcePartition !== this.partition) {
       this.sink(
         finding({
           kind: 'invalid_entry',

@@ -16,6 +16,9 @@ import {
   SEVEN_YEARS_MS,
   buildArchive,
   buildEntries,
+  checkpointKeyOf,
+  writeCheckpoint,
+  CHAIN_1,
   sealedOffsetOf,
   withoutMetadata,
 } from './testing/fixtures';
@@ -139,6 +142,41 @@ describe('verifyArchive', () => {
       const report = await verifyArchive(archive, all);
       expect(kinds(report.findings)).toEqual(['manifest_mismatch']);
       expect(report.findings[0]).toMatchObject({ details: { field: 'firstSeq' }, expected: '10', actual: '0' });
+    });
+  });
+
+  describe('when a segment has no manifest', () => {
+    it('reports the unsigned segment and still verifies its entries against Kafka', async () => {
+      const { archive, segments, all } = await setup();
+      archive.remove(segments[2]!.manifestKey);
+      const report = await verifyArchive(archive, all);
+      expect(kinds(report.findings)).toEqual(['segment_without_manifest']);
+      expect(report.findings[0]).toMatchObject({ object: { key: segments[2]!.segmentKey }, expected: segments[2]!.manifestKey });
+    });
+  });
+
+  describe('when a signed checkpoint names another head than the archived entry', () => {
+    it('reports checkpoint_mismatch with both hashes', async () => {
+      const { archive, entries, all } = await setup();
+      writeCheckpoint(archive, entries[14]!, { headHash: entries[13]!.hash });
+      const report = await verifyArchive(archive, all);
+      expect(kinds(report.findings)).toEqual(['checkpoint_mismatch']);
+      expect(report.findings[0]).toMatchObject({ seqs: { first: 14, last: 14 }, object: { key: checkpointKeyOf(CHAIN, 14) }, actual: Buffer.from(entries[14]!.hash).toString('hex') });
+    });
+  });
+
+  describe('when the archive holds several chains', () => {
+    it('verifies each and reports a tamper under its own chain', async () => {
+      const { archive, all, segments } = await setup();
+      const second = await buildArchive({ archive, chainId: CHAIN_1, total: 12, segmentSize: 5 });
+      archive.remove(second.segments[1]!.segmentKey);
+      const report = await verifyArchive(archive, { ...all, sealed: undefined, events: undefined, liveness: undefined });
+      expect(report.chains.map((c) => [c.chainId, c.archive.segments])).toEqual([
+        [CHAIN, { valid: 3, invalid: 0, missing: 0 }],
+        [CHAIN_1, { valid: 2, invalid: 0, missing: 1 }],
+      ]);
+      expect(report.findings).toEqual([expect.objectContaining({ kind: 'segment_missing', chainId: CHAIN_1 })]);
+      expect(segments).toHaveLength(3);
     });
   });
 
