@@ -174,6 +174,7 @@ class ChainRun {
   // archive
   private readonly checkpoints: Array<{ cp: Checkpoint; key: string }> = [];
   private checkpointsInvalid = 0;
+  private latestCheckpoint: { cp: Checkpoint; key: string } | undefined;
   private matcher: CheckpointMatcher | undefined;
   private pendingSegment: { key: string; firstSeq: number; lastSeq: number } | undefined;
   private readonly continuity: ContinuityCheck;
@@ -309,8 +310,10 @@ class ChainRun {
     const bytes = await this.reader.get(key);
     if (!bytes) return; // deleted since listed: nothing to verify
     const cp = checkCheckpoint({ chainId: this.chainId, key, headSeq, bytes, formats: this.options.formats, keyring: this.options.keyring, sink: this.sink });
-    if (cp) this.checkpoints.push({ cp, key });
-    else this.checkpointsInvalid++;
+    if (cp) {
+      this.checkpoints.push({ cp, key });
+      if (!this.latestCheckpoint || cp.headSeq > this.latestCheckpoint.cp.headSeq) this.latestCheckpoint = { cp, key };
+    } else this.checkpointsInvalid++;
     await checkObjectRetention({
       reader: this.reader,
       chainId: this.chainId,
@@ -322,11 +325,6 @@ class ChainRun {
     });
   }
 
-  private get latestCheckpoint(): { cp: Checkpoint; key: string } | undefined {
-    let best: { cp: Checkpoint; key: string } | undefined;
-    for (const c of this.checkpoints) if (!best || c.cp.headSeq > best.cp.headSeq) best = c;
-    return best;
-  }
 
   private checkpointMatcher(): CheckpointMatcher {
     this.matcher ??= new CheckpointMatcher(this.chainId, this.checkpoints, this.sink);
