@@ -58,6 +58,7 @@ export {
 } from './check-segments';
 export { DEFAULT_CLOCK_SKEW_MS, canCheckRetention, checkObjectRetention, reportUnexpectedKey, type ObjectRetentionInput, type RetentionPolicy } from './check-retention';
 export { AgreementCheck, type SealedSide } from './check-agreement';
+export { checkEventValue, type EventValueOptions } from './check-values';
 export { checkLiveness, type LivenessInput, type LivenessResult, type LivenessThresholds } from './check-liveness';
 export {
   verifyArchive,

@@ -1,6 +1,7 @@
 import { serializeManifest, signManifest, parseManifest } from '@auditseal/archive';
 import { encodeSealedEntry } from '@auditseal/codec';
 import { sealEntry, type SigningKey } from '@auditseal/core';
+import { toCoreEntry } from './check-chain';
 import { findingId, type Finding } from './findings';
 import {
   CHAIN,
@@ -18,6 +19,7 @@ import {
   buildEntries,
   checkpointKeyOf,
   writeCheckpoint,
+  writeSegment,
   CHAIN_1,
   sealedOffsetOf,
   withoutMetadata,
@@ -177,6 +179,24 @@ describe('verifyArchive', () => {
       ]);
       expect(report.findings).toEqual([expect.objectContaining({ kind: 'segment_missing', chainId: CHAIN_1 })]);
       expect(segments).toHaveLength(3);
+    });
+  });
+
+  describe('when the chainer sealed as an EVENT a value that is no event', () => {
+    it('reports it once, from the segment that archives it', async () => {
+      const head = buildEntries(12, { total: 34 });
+      const bad = head.entries[11]!;
+      const value = Buffer.from('not an event');
+      const link = sealEntry({ ...toCoreEntry(bad), value }, { chainId: CHAIN, seq: 10, hash: head.entries[10]!.hash });
+      const entries = [...head.entries.slice(0, 11), { ...bad, value, hash: link.hash }];
+      entries.push(...buildEntries(22, { head: link.head, total: 34 }).entries);
+      const archive = new MemoryArchive();
+      for (let start = 0; start < 30; start += 10) await writeSegment(archive, entries.slice(start, start + 10));
+      const report = await verifyArchive(archive, options({ sealed: MemorySealedSource.of(entries), events: MemoryEventSource.of(entries) }));
+      expect(report.findings).toEqual([
+        expect.objectContaining({ kind: 'invalid_entry', severity: 'high', seqs: { first: 11, last: 11 }, actual: 'not_single_object', object: { key: expect.stringContaining('00000000000000000010-00000000000000000019.avro') } }),
+      ]);
+      expect((await verifyArchive(archive, options({ eventValues: false }))).findings).toEqual([]);
     });
   });
 

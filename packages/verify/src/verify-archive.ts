@@ -3,6 +3,7 @@ import { equalBytes, parseChainId, toHex, type PublicKeyring } from '@auditseal/
 import { AgreementCheck, type SealedSide } from './check-agreement';
 import { SealedStreamCheck, decodeSealedRecord, type EntryLocation } from './check-chain';
 import { CompletenessCheck, type CompletenessResult } from './check-completeness';
+import { checkEventValue, type EventValueOptions } from './check-values';
 import { checkLiveness, type LivenessResult, type LivenessThresholds } from './check-liveness';
 import { canCheckRetention, checkObjectRetention, reportUnexpectedKey, type RetentionPolicy } from './check-retention';
 import { CheckpointMatcher, ContinuityCheck, checkCheckpoint, checkManifest, checkSegment } from './check-segments';
@@ -40,6 +41,12 @@ export interface VerifyArchiveOptions {
   liveness?: LivenessThresholds;
   /** The clock for liveness (injected; required for liveness findings). */
   now?: () => Date;
+  /**
+   * Decode the value of every EVENT entry (FORMAT.md §9.3 step 5), once per
+   * entry: archived entries from their segment, the rest from audit.sealed.
+   * Default on; `false` turns it off.
+   */
+  eventValues?: EventValueOptions | false;
   /** Called with every finding as it is found (the report keeps at most maxReportedFindings). */
   onFinding?: FindingSink;
   maxReportedFindings?: number;
@@ -373,10 +380,20 @@ class ChainRun {
     }
   }
 
-  /** A sealed entry leaves the comparison window: completeness takes it, and liveness notes it. */
+  /**
+   * A sealed entry leaves the comparison window: completeness takes it,
+   * liveness notes it, and its value is checked unless an archived segment
+   * already held it (the agreement check compared their hashes, which cover the value).
+   */
   private async release(w: WindowEntry): Promise<void> {
     this.noteUncheckpointed(w.entry);
+    if (w.entry.seq > (this.archivedHead ?? -1)) this.checkValue(w.entry, { partition: this.partition, offset: w.offset });
     await this.completeness?.pushEntry(w.entry, { partition: this.partition, offset: w.offset });
+  }
+
+  private checkValue(entry: SealedEntry, where: EntryLocation): void {
+    if (this.options.eventValues === false) return;
+    checkEventValue(entry, where, this.options.eventValues ?? {}, this.sink);
   }
 
   private noteUncheckpointed(entry: SealedEntry): void {
@@ -454,6 +471,7 @@ class ChainRun {
           // Entries of a segment that is not the signed object are evidence of that finding only.
           if (!signed && manifest) return;
           this.checkpointMatcher().observe(entry.seq, entry.hash, where);
+          if (inChain) this.checkValue(entry, where);
           if (this.sealedCheck) {
             this.agreement.archived(entry.seq, entry.hash, segmentKey, sealedSide);
             this.checkSealedAnchor(entry, where);

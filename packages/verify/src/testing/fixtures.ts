@@ -12,7 +12,7 @@ import {
   signCheckpoint,
   signManifest,
 } from '@auditseal/archive';
-import { encodeSealedEntry, type SealedEntry } from '@auditseal/codec';
+import { encodeEvent, encodeSealedEntry, type SealedEntry } from '@auditseal/codec';
 import {
   chainId as makeChainId,
   createKeyring,
@@ -65,6 +65,21 @@ export const offsetOf = (seq: number) => seq * 2;
 /** Offset of seq n in audit.sealed. */
 export const sealedOffsetOf = (seq: number) => seq * 2 + 1;
 
+/** A real audit event (single-object encoding) for seq n. */
+export function eventValue(seq: number, timeMs: number): Buffer {
+  const hex = seq.toString(16).padStart(12, '0');
+  return encodeEvent({
+    eventId: `019468a1-f800-7abc-8def-${hex}`,
+    eventTime: timeMs * 1000,
+    tenant: `tenant-${seq % 3}`,
+    actor: { type: 'service', id: 'scheduler' },
+    action: 'report.generate',
+    target: { type: 'report', id: `r-${seq}` },
+    outcome: 'SUCCESS',
+    source: { service: 'reports', instance: 'reports-0' },
+  });
+}
+
 /** Seals `count` real entries after `head`, one sealed a second, the last one second before NOW. */
 export function buildEntries(count: number, options: { chainId?: string; head?: ChainHead; total?: number } = {}): { entries: SealedEntry[]; head: ChainHead } {
   const chainId = options.chainId ?? CHAIN;
@@ -82,7 +97,7 @@ export function buildEntries(count: number, options: { chainId?: string; head?: 
       sourceTimestampMs: sealedAtMs - 5,
       sealedAtMicros: sealedAtMs * 1000,
       key: seq % 5 === 0 ? null : Buffer.from(`tenant-${seq % 3}`),
-      value: Buffer.alloc(30 + (seq % 13), seq % 251),
+      value: rejected ? Buffer.alloc(30 + (seq % 13), seq % 251) : eventValue(seq, sealedAtMs),
       rejectReason: rejected ? ('malformed' as const) : ('none' as const),
       rejectDetail: rejected ? `bad record ${seq}` : null,
     };
