@@ -148,6 +148,37 @@ describe('PartitionArchiver', () => {
     });
   });
 
+  describe('when another instance cut a segment at the same first seq with another range', () => {
+    const segmentOf = (values: Buffer[], first: number, last: number) =>
+      encodeSegment({ chainId: CHAIN, firstSeq: first, lastSeq: last, firstHash: values[first]!.subarray(values[first]!.length - 32), records: values.slice(first, last + 1).map((v) => v.subarray(10)) });
+
+    it('uses its shorter range and keeps the rest pending (no overlapping segments)', async () => {
+      const store = new MemoryStore();
+      const { values } = chain(10);
+      const f = fixture({ maxEntries: 10, store });
+      await f.archiver.recover();
+      // Written by the previous owner after this one recovered (recovery would have forced the range itself).
+      store.place(layout.segmentKey(CHAIN, 0, 3), await segmentOf(values, 0, 3));
+      await f.archiver.accept(messages(values), 20);
+      expect(manifestKeys(store)).toEqual([layout.manifestKey(CHAIN, 0, 3)]);
+      expect(f.archiver.pendingEntries).toBe(6);
+      expect(f.commits).toEqual([7]);
+    });
+
+    it('waits for the last entry of a longer range and cuts there', async () => {
+      const store = new MemoryStore();
+      const { values } = chain(12);
+      const f = fixture({ maxEntries: 5, store });
+      await f.archiver.recover();
+      store.place(layout.segmentKey(CHAIN, 0, 7), await segmentOf(values, 0, 7));
+      await f.archiver.accept(messages(values.slice(0, 6)), 24);
+      expect(manifestKeys(store)).toEqual([]);
+      await f.archiver.accept(messages(values.slice(6), 6), 24);
+      expect(manifestKeys(store)[0]).toBe(layout.manifestKey(CHAIN, 0, 7));
+      expect(f.stops).toEqual([]);
+    });
+  });
+
   describe('when the next segment key holds the same entries in other bytes', () => {
     it('adopts the existing object (e.g. compressed by another zlib) and describes it in the manifest', async () => {
       const store = new MemoryStore();

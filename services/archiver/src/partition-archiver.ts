@@ -4,6 +4,7 @@ import {
   encodeSegment,
   isArchiveError,
   listAll,
+  padSeq,
   parseCheckpoint,
   parseManifest,
   readSegment,
@@ -95,6 +96,7 @@ interface Pending {
   records: Buffer[];
   hashes: Uint8Array[];
   sealedAtMicros: number[];
+  offsets: number[];
   bytes: number;
   firstOffset: number;
   lastOffset: number;
@@ -295,6 +297,7 @@ export class PartitionArchiver {
             records: [],
             hashes: [],
             sealedAtMicros: [],
+            offsets: [],
             bytes: 0,
             firstOffset: message.offset,
             lastOffset: message.offset,
@@ -307,6 +310,7 @@ export class PartitionArchiver {
         p.records.push(record);
         p.hashes.push(entry.hash);
         p.sealedAtMicros.push(entry.sealedAt);
+        p.offsets.push(message.offset);
         p.bytes += record.length;
         p.lastOffset = message.offset;
         if (this.cutDue(entry.seq)) {
@@ -373,8 +377,60 @@ export class PartitionArchiver {
     }
   }
 
-  /** segment put → manifest put → offset commit (DESIGN.md "Archive layout"). */
+  /**
+   * Cuts the pending segment — unless S3 already holds a segment starting at
+   * the same seq with another range. That happens when another instance
+   * (the previous owner of the partition during a rebalance) cut by age at a
+   * different point: its range wins, so the archive never holds overlapping
+   * segments. A longer existing range becomes a forced cut (wait for its last
+   * entry); a shorter one is archived first and the rest stays pending.
+   */
   private async cut(heartbeat?: () => Promise<void>): Promise<void> {
+    const p = this.pending!;
+    const lastSeq = p.firstSeq + p.records.length - 1;
+    const existing = await this.existingSegmentAt(p.firstSeq);
+    if (existing === undefined || existing === lastSeq) return this.archivePending(heartbeat);
+    this.log.warn('S3 already holds a segment starting here with another range (written by another instance); using its range', {
+      partition: this.partition,
+      firstSeq: p.firstSeq,
+      ours: lastSeq,
+      theirs: existing,
+    });
+    if (this.forced[0]?.firstSeq !== p.firstSeq) this.forced.unshift({ firstSeq: p.firstSeq, lastSeq: existing });
+    if (existing > lastSeq) return; // wait for the entries up to its last seq
+    const n = existing - p.firstSeq + 1;
+    const rest: Pending = {
+      firstSeq: existing + 1,
+      prevHash: p.hashes[n - 1]!,
+      records: p.records.slice(n),
+      hashes: p.hashes.slice(n),
+      sealedAtMicros: p.sealedAtMicros.slice(n),
+      offsets: p.offsets.slice(n),
+      bytes: p.records.slice(n).reduce((sum, r) => sum + r.length, 0),
+      firstOffset: p.offsets[n]!,
+      lastOffset: p.lastOffset,
+      openedAt: p.openedAt,
+    };
+    this.pending = { ...p, records: p.records.slice(0, n), hashes: p.hashes.slice(0, n), sealedAtMicros: p.sealedAtMicros.slice(0, n), offsets: p.offsets.slice(0, n), lastOffset: p.offsets[n - 1]!, bytes: p.bytes - rest.bytes };
+    await this.archivePending(heartbeat);
+    if (this.state === 'active' && this.pending === undefined) this.pending = rest;
+  }
+
+  /** lastSeq of a segment object in S3 that starts at `firstSeq` (the first such key), if any. */
+  private async existingSegmentAt(firstSeq: number): Promise<number | undefined> {
+    const { layout, store } = this.deps;
+    const prefix = layout.segmentsPrefix(this.chainId);
+    const startAfter = `${prefix}${padSeq(firstSeq)}`; // sorts before every key of a segment starting at firstSeq
+    for await (const { key } of store.list(prefix, { startAfter })) {
+      const parsed = layout.parseSegmentKey(this.chainId, key);
+      if (!parsed) continue;
+      return parsed.firstSeq === firstSeq ? parsed.lastSeq : undefined;
+    }
+    return undefined;
+  }
+
+  /** segment put → manifest put → offset commit (DESIGN.md "Archive layout"). */
+  private async archivePending(heartbeat?: () => Promise<void>): Promise<void> {
     const p = this.pending!;
     const { layout, store } = this.deps;
     const lastSeq = p.firstSeq + p.records.length - 1;
