@@ -15,6 +15,8 @@ import type { LockMode } from '@auditseal/core';
 export interface ListedObject {
   key: string;
   size: number;
+  /** When the store last wrote the object, if the listing says (S3 does). Lets the verifier tell a segment whose manifest is still being written from an orphan. */
+  lastModified?: Date;
 }
 
 /** What a store reports about an object's current version (`head`). */

@@ -59,7 +59,7 @@ describe('verifyArchive', () => {
       const progress: string[] = [];
       const report = await verifyArchive(archive, all, (p) => progress.push(p.phase));
       expect(report.findings).toEqual([]);
-      expect(report.counts).toMatchObject({ findings: 0, segments: { valid: 3, invalid: 0, missing: 0 }, entries: 30 });
+      expect(report.counts).toMatchObject({ findings: 0, segments: { valid: 3, invalid: 0, missing: 0, pending: 0 }, entries: 30 });
       const chain = report.chains[0]!;
       expect(chain.chainId).toBe(CHAIN);
       expect(chain.archive).toMatchObject({ firstSeq: 0, lastSeq: 29, entries: 30, checkpoints: { valid: 3, invalid: 0, latestSeq: 29 } });
@@ -91,7 +91,7 @@ describe('verifyArchive', () => {
       expect(report.findings[0]).toMatchObject({ severity: 'critical', chainId: CHAIN, seqs: { first: 10, last: 19 }, object: { key: segments[1]!.segmentKey } });
       expect(report.findings[0]!.expected).toMatch(/^[0-9a-f]{64}$/);
       expect(report.findings[0]!.actual).not.toBe(report.findings[0]!.expected);
-      expect(report.counts.segments).toEqual({ valid: 2, invalid: 1, missing: 0 });
+      expect(report.counts.segments).toEqual({ valid: 2, invalid: 1, missing: 0, pending: 0 });
     });
   });
 
@@ -102,7 +102,7 @@ describe('verifyArchive', () => {
       const report = await verifyArchive(archive, all);
       expect(kinds(report.findings)).toEqual(['segment_missing']);
       expect(report.findings[0]).toMatchObject({ seqs: { first: 10, last: 19 }, object: { key: segments[1]!.segmentKey }, details: { manifestKey: segments[1]!.manifestKey } });
-      expect(report.counts.segments).toEqual({ valid: 2, invalid: 0, missing: 1 });
+      expect(report.counts.segments).toEqual({ valid: 2, invalid: 0, missing: 1, pending: 0 });
     });
   });
 
@@ -157,6 +157,19 @@ describe('verifyArchive', () => {
     });
   });
 
+  describe('when the newest segment was written moments ago and its manifest not yet', () => {
+    it('counts it as pending instead of raising a finding, and reports it once the grace has passed', async () => {
+      const { archive, segments } = await setup();
+      archive.remove(segments[2]!.manifestKey);
+      archive.objects.get(segments[2]!.segmentKey)!.at(-1)!.lastModified = NOW;
+      const soon = await verifyArchive(archive, options({ now: () => new Date(NOW.getTime() + 60_000), liveness: undefined }));
+      expect(soon.findings).toEqual([]);
+      expect(soon.counts.segments).toEqual({ valid: 2, invalid: 0, missing: 0, pending: 1 });
+      const later = await verifyArchive(archive, options({ now: () => new Date(NOW.getTime() + 10 * 60_000), liveness: undefined }));
+      expect(kinds(later.findings)).toEqual(['segment_without_manifest']);
+    });
+  });
+
   describe('when a signed checkpoint names another head than the archived entry', () => {
     it('reports checkpoint_mismatch with both hashes', async () => {
       const { archive, entries, all } = await setup();
@@ -174,8 +187,8 @@ describe('verifyArchive', () => {
       archive.remove(second.segments[1]!.segmentKey);
       const report = await verifyArchive(archive, { ...all, sealed: undefined, events: undefined, liveness: undefined });
       expect(report.chains.map((c) => [c.chainId, c.archive.segments])).toEqual([
-        [CHAIN, { valid: 3, invalid: 0, missing: 0 }],
-        [CHAIN_1, { valid: 2, invalid: 0, missing: 1 }],
+        [CHAIN, { valid: 3, invalid: 0, missing: 0, pending: 0 }],
+        [CHAIN_1, { valid: 2, invalid: 0, missing: 1, pending: 0 }],
       ]);
       expect(report.findings).toEqual([expect.objectContaining({ kind: 'segment_missing', chainId: CHAIN_1 })]);
       expect(segments).toHaveLength(3);

@@ -47,6 +47,13 @@ export interface VerifyArchiveOptions {
    * Default on; `false` turns it off.
    */
   eventValues?: EventValueOptions | false;
+  /**
+   * The archiver writes a segment, then its manifest. The newest segment of a
+   * chain without a manifest, listed with a lastModified younger than this
+   * (by `now`), is being written: it is counted as pending and checked next
+   * pass instead of raising segment_without_manifest. Default 5 minutes.
+   */
+  manifestGraceMs?: number;
   /** Called with every finding as it is found (the report keeps at most maxReportedFindings). */
   onFinding?: FindingSink;
   maxReportedFindings?: number;
@@ -64,6 +71,8 @@ export interface SegmentCounts {
   valid: number;
   invalid: number;
   missing: number;
+  /** Newest segments still awaiting their manifest (within manifestGraceMs), not checked this pass. */
+  pending: number;
 }
 
 export interface ChainSummary {
@@ -109,7 +118,7 @@ export async function verifyArchive(reader: ArchiveReader, options: VerifyArchiv
     chains: [],
     findings: [],
     findingsTruncated: false,
-    counts: { findings: 0, bySeverity: { critical: 0, high: 0, warning: 0, info: 0 }, byKind: {}, segments: { valid: 0, invalid: 0, missing: 0 }, entries: 0, objects: 0 },
+    counts: { findings: 0, bySeverity: { critical: 0, high: 0, warning: 0, info: 0 }, byKind: {}, segments: { valid: 0, invalid: 0, missing: 0, pending: 0 }, entries: 0, objects: 0 },
     retentionChecked: canCheckRetention(reader),
   };
   const sink: FindingSink = (f) => {
@@ -130,7 +139,8 @@ export async function verifyArchive(reader: ArchiveReader, options: VerifyArchiv
     onProgress?.({ chainId: summary.chainId, phase: 'done', segments: run.segmentsDone, entries: summary.archive.entries, bytes: summary.archive.bytes });
     run = undefined;
   };
-  for await (const { key } of reader.list(`${prefix}/`)) {
+  for await (const listed of reader.list(`${prefix}/`)) {
+    const key = listed.key;
     report.counts.objects++;
     const parsed = parseArchiveKey(prefix, key);
     if (!parsed) {
@@ -143,7 +153,7 @@ export async function verifyArchive(reader: ArchiveReader, options: VerifyArchiv
       run = new ChainRun(parsed.chainId, prefix, reader, options, sink, onProgress);
       await run.start();
     }
-    await run.add(parsed);
+    await run.add(parsed, listed.lastModified);
   }
   await finishRun();
   // Chains the caller named that the archive knows nothing of (nothing archived yet): Kafka-side checks only.
@@ -157,6 +167,7 @@ export async function verifyArchive(reader: ArchiveReader, options: VerifyArchiv
     report.counts.segments.valid += c.archive.segments.valid;
     report.counts.segments.invalid += c.archive.segments.invalid;
     report.counts.segments.missing += c.archive.segments.missing;
+    report.counts.segments.pending += c.archive.segments.pending;
     report.counts.entries += c.archive.entries;
   }
   return report;
@@ -183,9 +194,9 @@ class ChainRun {
   private checkpointsInvalid = 0;
   private latestCheckpoint: { cp: Checkpoint; key: string } | undefined;
   private matcher: CheckpointMatcher | undefined;
-  private pendingSegment: { key: string; firstSeq: number; lastSeq: number } | undefined;
+  private pendingSegment: { key: string; firstSeq: number; lastSeq: number; lastModified?: Date } | undefined;
   private readonly continuity: ContinuityCheck;
-  private readonly counts: SegmentCounts = { valid: 0, invalid: 0, missing: 0 };
+  private readonly counts: SegmentCounts = { valid: 0, invalid: 0, missing: 0, pending: 0 };
   private archivedFirst: number | undefined;
   private archivedEntries = 0;
   private archivedBytes = 0;
@@ -289,14 +300,14 @@ class ChainRun {
     return this.sealedFirstSeqPeek ?? (this.sealedEnded && this.sealedFirstSeq === undefined ? Infinity : 0);
   }
 
-  async add(key: ParsedChainKey): Promise<void> {
+  async add(key: ParsedChainKey, lastModified?: Date): Promise<void> {
     if (key.type === 'checkpoint') {
       await this.addCheckpoint(key.key, key.headSeq);
       return;
     }
     if (key.type === 'segment') {
       if (this.pendingSegment) await this.processSegment(this.pendingSegment, undefined);
-      this.pendingSegment = { key: key.key, firstSeq: key.firstSeq, lastSeq: key.lastSeq };
+      this.pendingSegment = { key: key.key, firstSeq: key.firstSeq, lastSeq: key.lastSeq, ...(lastModified ? { lastModified } : {}) };
       return;
     }
     // A manifest: with the segment listed just before it, or alone.
@@ -536,7 +547,10 @@ class ChainRun {
     if (this.pendingSegment) {
       const pending = this.pendingSegment;
       this.pendingSegment = undefined;
-      await this.processSegment(pending, undefined);
+      const now = this.options.now?.().getTime();
+      const grace = this.options.manifestGraceMs ?? 5 * 60_000;
+      if (now !== undefined && pending.lastModified && now - pending.lastModified.getTime() < grace) this.counts.pending++;
+      else await this.processSegment(pending, undefined);
     }
     const archivedHead = this.archivedHead;
     if (this.overshoot && this.overshoot.seq === (archivedHead ?? -1) + 1) this.firstUnarchivedSealedAt = this.overshoot.sealedAt;

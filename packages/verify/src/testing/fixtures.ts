@@ -128,6 +128,7 @@ interface StoredVersion {
   lockMode: LockMode | undefined;
   retainUntil: Date | undefined;
   isDeleteMarker: boolean;
+  lastModified?: Date;
 }
 
 /** An in-memory versioned bucket implementing ArchiveReader (with head and listVersions, like S3). */
@@ -171,7 +172,9 @@ export class MemoryArchive implements ArchiveReader {
   async *list(prefix: string, options?: { startAfter?: string }): AsyncIterable<ListedObject> {
     for (const key of this.keys()) {
       const latest = this.objects.get(key)!.at(-1)!;
-      if (key.startsWith(prefix) && !latest.isDeleteMarker && (options?.startAfter === undefined || key > options.startAfter)) yield { key, size: latest.bytes.length };
+      if (key.startsWith(prefix) && !latest.isDeleteMarker && (options?.startAfter === undefined || key > options.startAfter)) {
+        yield { key, size: latest.bytes.length, ...(latest.lastModified ? { lastModified: latest.lastModified } : {}) };
+      }
     }
   }
 
