@@ -8,6 +8,7 @@ import {
   nodeCrypto,
   toHex,
   verifySignature,
+  type ChainHead,
   type PublicKeyring,
 } from '@auditseal/core';
 import { ChainCheck, type EntryLocation } from './check-chain';
@@ -121,6 +122,8 @@ export interface SegmentCheckInput {
   lastSeq: number;
   /** The segment's manifest when it exists and parsed. */
   manifest: SegmentManifest | undefined;
+  /** Without a manifest: a trusted head to verify the first entry against (the previous segment's signed head). */
+  from?: ChainHead;
   bytes: Uint8Array;
   formats: Pick<ArchiveFormats, 'parseSegment'>;
   sink: FindingSink;
@@ -193,9 +196,11 @@ export async function checkSegment(input: SegmentCheckInput): Promise<SegmentChe
   const chain = new ChainCheck(
     manifest
       ? { chainId, from: { chainId, seq: manifest.firstSeq - 1, hash: manifest.prevHash }, sink }
-      : input.firstSeq === 0
-        ? { chainId, sink }
-        : { chainId, anchorOnFirst: true, sink },
+      : input.from
+        ? { chainId, from: input.from, sink }
+        : input.firstSeq === 0
+          ? { chainId, sink }
+          : { chainId, anchorOnFirst: true, sink },
   );
   let unreadable: unknown;
   try {

@@ -157,6 +157,21 @@ describe('verifyArchive', () => {
     });
   });
 
+  describe('when a segment without a manifest does not continue the previous one', () => {
+    it('verifies its first entry against the previous segment\'s signed head', async () => {
+      const { archive, segments } = await setup();
+      const forged = buildEntries(10, { head: { chainId: CHAIN, seq: 19, hash: new Uint8Array(32).fill(7) }, total: 34 }).entries;
+      archive.remove(segments[2]!.segmentKey);
+      archive.remove(segments[2]!.manifestKey);
+      const { segmentKey } = await writeSegment(archive, forged);
+      archive.remove(segmentKey.replace('.avro', '.manifest.json'));
+      const report = await verifyArchive(archive, options({ liveness: undefined }));
+      // The signed checkpoint at seq 29 contradicts the replacement too.
+      expect(kinds(report.findings)).toEqual(['bad_prev_hash', 'checkpoint_mismatch', 'segment_without_manifest']);
+      expect(report.findings.find((f) => f.kind === 'bad_prev_hash')).toMatchObject({ seqs: { first: 20, last: 20 }, actual: '07'.repeat(32) });
+    });
+  });
+
   describe('when the newest segment was written moments ago and its manifest not yet', () => {
     it('counts it as pending instead of raising a finding, and reports it once the grace has passed', async () => {
       const { archive, segments } = await setup();

@@ -431,6 +431,9 @@ class ChainRun {
     }
     if (signedManifest) this.lastSegmentCreatedAt = new Date(signedManifest.createdAt);
     // Continuity uses the ranges of the keys and the hashes of the signed manifest.
+    const previous = this.continuity.last;
+    const from =
+      !manifest && previous?.headHash && previous.lastSeq + 1 === seg.firstSeq ? { chainId: this.chainId, seq: previous.lastSeq, hash: previous.headHash } : undefined;
     this.continuity.push({ key: segmentKey, firstSeq: seg.firstSeq, lastSeq: seg.lastSeq, ...(manifest ? { prevHash: manifest.prevHash, headHash: manifest.headHash } : {}) });
     this.archivedFirst ??= seg.firstSeq;
     // Segment.
@@ -474,6 +477,7 @@ class ChainRun {
         firstSeq: seg.firstSeq,
         lastSeq: seg.lastSeq,
         manifest,
+        ...(from ? { from } : {}),
         bytes,
         formats,
         sink: this.sink,
