@@ -9,7 +9,7 @@ describe('checkLiveness', () => {
   describe('when everything sealed is archived and checkpointed', () => {
     it('reports nothing, however old the last segment is', () => {
       const r = checkLiveness(input({ lastSegmentCreatedAt: new Date(NOW.getTime() - 86_400_000), latestCheckpoint: { headSeq: 99, time: new Date(0), key: 'k' } }));
-      expect(r).toEqual({ findings: [], archiveLagEntries: 0, archiveDelayMs: 0, checkpointDelayMs: 0 });
+      expect(r).toEqual({ findings: [], archiveLagEntries: 0, archiveDelayMs: 0, checkpointDelayMs: 0, lastSegmentAgeMs: 86_400_000 });
     });
   });
 

@@ -41,6 +41,8 @@ export interface LivenessResult {
   archiveDelayMs: number;
   /** Age of the oldest entry no checkpoint covers, ms (0 when none waits). */
   checkpointDelayMs: number;
+  /** Age of the newest segment's manifest, ms (undefined without one): a metric, never a finding by itself — a quiet chain has old segments. */
+  lastSegmentAgeMs: number | undefined;
 }
 
 export function checkLiveness(input: LivenessInput): LivenessResult {
@@ -88,5 +90,6 @@ export function checkLiveness(input: LivenessInput): LivenessResult {
       }),
     );
   }
-  return { findings, archiveLagEntries: lag, archiveDelayMs, checkpointDelayMs };
+  const lastSegmentAgeMs = input.lastSegmentCreatedAt ? Math.max(0, now.getTime() - input.lastSegmentCreatedAt.getTime()) : undefined;
+  return { findings, archiveLagEntries: lag, archiveDelayMs, checkpointDelayMs, lastSegmentAgeMs };
 }

@@ -583,7 +583,8 @@ class ChainRun {
         thresholds: this.options.liveness,
       });
       for (const f of result.findings) this.sink(f);
-      liveness = { archiveLagEntries: result.archiveLagEntries, archiveDelayMs: result.archiveDelayMs, checkpointDelayMs: result.checkpointDelayMs };
+      const { findings: _findings, ...figures } = result;
+      liveness = figures;
     }
     const summary: ChainSummary = {
       chainId: this.chainId,
