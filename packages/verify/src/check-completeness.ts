@@ -171,10 +171,11 @@ export class CompletenessCheck {
     this.take();
     const mismatches: Array<{ field: string; expected: string; actual: string }> = [];
     const inputValue = input.value ?? EMPTY; // FORMAT.md §3 rule 4: a null value is sealed empty
-    if (!equalBytes(nodeCrypto.sha256(inputValue), nodeCrypto.sha256(entry.value))) {
+    // Constant-time comparison of the bytes themselves (FORMAT.md §1); SHA-256s are computed only as evidence.
+    if (!equalBytes(inputValue, entry.value)) {
       mismatches.push({ field: 'value', expected: sha256Hex(inputValue), actual: sha256Hex(entry.value) });
     }
-    if ((input.key === null) !== (entry.key === null) || (input.key && entry.key && !equalBytes(nodeCrypto.sha256(input.key), nodeCrypto.sha256(entry.key)))) {
+    if ((input.key === null) !== (entry.key === null) || (input.key && entry.key && !equalBytes(input.key, entry.key))) {
       mismatches.push({
         field: 'key',
         expected: input.key === null ? 'null' : sha256Hex(input.key),
