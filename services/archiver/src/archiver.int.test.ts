@@ -101,6 +101,45 @@ describe('archiver (real Kafka and S3 with Object Lock)', () => {
     });
   });
 
+  describe('when two instances share the partitions and one leaves while entries flow', () => {
+    it('the other takes over and the archive is complete: no gap, no overlap, no duplicate object', async () => {
+      const t = await setup(4, { ARCHIVER_SEGMENT_MAX_ENTRIES: '300', ARCHIVER_SEGMENT_MAX_AGE_MS: '700' });
+      const other = createArchiver(t.config, { logger: silent, metrics: createArchiverMetrics(new Registry()), signingKey: t.key, keyNotBefore: new Date(Date.now() - 60_000), s3Client: t.s3.client, tickMs: 200 });
+      cleanup.add('second archiver', () => other.stop());
+      await Promise.all([t.archiver.start(), other.start()]);
+      await waitFor(() => [...t.archiver.snapshot().partitions, ...other.snapshot().partitions], {
+        description: 'the 4 partitions shared by the two instances',
+        timeoutMs: 30_000,
+        until: (ps) => ps.length === 4 && ps.every((p) => p.state === 'active'),
+      });
+      const partitions = [0, 1, 2, 3];
+      for (let round = 0; round < 6; round++) {
+        await t.writer.write(partitions, 250, 125);
+        if (round === 2) await other.stop();
+      }
+      await waitFor(() => t.archiver.snapshot().partitions, {
+        description: 'the remaining instance archived every partition to seq 1499',
+        timeoutMs: 60_000,
+        intervalMs: 250,
+        until: (ps) => ps.length === 4 && ps.every((p) => p.archivedHeadSeq === 1499),
+      });
+      for (const p of partitions) {
+        const archived = await readArchivedChain(t.store, t.writer.chainIdOf(p));
+        expect(archived.manifestKeys.map((k) => k.replace(/\.manifest\.json$/, ''))).toEqual(archived.segmentKeys.map((k) => k.replace(/\.avro$/, '')));
+        let next = 0;
+        for (const m of archived.manifests) {
+          expect(m.firstSeq).toBe(next);
+          next = m.lastSeq + 1;
+        }
+        expect(next).toBe(1500);
+        const sealed = t.writer.values.get(p)!.map((v) => v.subarray(10));
+        expect(archived.records.length).toBe(sealed.length);
+        archived.records.forEach((r, i) => expect(Buffer.compare(r, sealed[i]!)).toBe(0));
+        for (const key of [...archived.segmentKeys, ...archived.manifestKeys]) expect(await t.store.listVersions(key)).toHaveLength(1);
+      }
+    });
+  });
+
   describe('when someone else placed an object at the next segment key', () => {
     it('refuses to continue that partition, says why, and overwrites nothing', async () => {
       const t = await setup(1, { ARCHIVER_SEGMENT_MAX_ENTRIES: '100', ARCHIVER_SEGMENT_MAX_AGE_MS: '600000' });
