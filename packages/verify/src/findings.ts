@@ -44,6 +44,7 @@ export type FindingKind =
   | 'checkpoint_unreadable'
   | 'checkpoint_signature_invalid'
   | 'checkpoint_mismatch'
+  | 'archive_truncated'
   // check-retention: Object Lock and the key layout
   | 'object_unlocked'
   | 'object_lock_governance'
@@ -92,6 +93,7 @@ export const SEVERITY: Readonly<Record<FindingKind, Severity>> = Object.freeze({
   checkpoint_unreadable: 'high',
   checkpoint_signature_invalid: 'critical',
   checkpoint_mismatch: 'critical',
+  archive_truncated: 'critical',
   object_unlocked: 'critical',
   object_lock_governance: 'high',
   retention_too_short: 'high',

@@ -8,6 +8,7 @@ import {
   FORMATS,
   KEYRING,
   KEY_1,
+  KEY_2,
   MemoryArchive,
   MemoryEventSource,
   MemorySealedSource,
@@ -182,6 +183,31 @@ describe('verifyArchive', () => {
       expect(soon.counts.segments).toEqual({ valid: 2, invalid: 0, missing: 0, pending: 1 });
       const later = await verifyArchive(archive, options({ now: () => new Date(NOW.getTime() + 10 * 60_000), liveness: undefined }));
       expect(kinds(later.findings)).toEqual(['segment_without_manifest']);
+    });
+  });
+
+  describe('when the newest segments are deleted with their manifests', () => {
+    it('reports the archive truncated below what its latest checkpoint vouches for', async () => {
+      const { archive, segments } = await setup();
+      archive.remove(segments[2]!.segmentKey);
+      archive.remove(segments[2]!.manifestKey);
+      const report = await verifyArchive(archive, options({ liveness: undefined }));
+      expect(kinds(report.findings)).toEqual(['archive_truncated']);
+      expect(report.findings[0]).toMatchObject({ seqs: { first: 20, last: 29 }, object: { key: checkpointKeyOf(CHAIN, 29) } });
+    });
+  });
+
+  describe('when the archiver kept a segment written long before its manifest (crash and restart)', () => {
+    it('measures the segment\'s retention from when it can have been written, not from the manifest', async () => {
+      const archive = new MemoryArchive();
+      const { entries } = buildEntries(10);
+      // Segment retention set at NOW; the manifest signed a day later states that same retention.
+      const segmentRetention = new Date(NOW.getTime() + SEVEN_YEARS_MS);
+      await writeSegment(archive, entries, { createdAt: new Date(NOW.getTime() + 86_400_000), retainUntil: segmentRetention, key: KEY_2 });
+      const manifestKey = archive.keys().find((k) => k.endsWith('.manifest.json'))!;
+      archive.setLock(manifestKey, 'COMPLIANCE', new Date(NOW.getTime() + 86_400_000 + SEVEN_YEARS_MS));
+      const report = await verifyArchive(archive, options({ liveness: undefined }));
+      expect(report.findings).toEqual([]);
     });
   });
 

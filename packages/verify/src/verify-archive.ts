@@ -193,6 +193,8 @@ class ChainRun {
   private readonly checkpoints: Array<{ cp: Checkpoint; key: string }> = [];
   private checkpointsInvalid = 0;
   private latestCheckpoint: { cp: Checkpoint; key: string } | undefined;
+  /** Last seq of the newest segment left pending (awaiting its manifest). */
+  private pendingHead: number | undefined;
   private matcher: CheckpointMatcher | undefined;
   private pendingSegment: { key: string; firstSeq: number; lastSeq: number; lastModified?: Date } | undefined;
   private readonly continuity: ContinuityCheck;
@@ -439,6 +441,7 @@ class ChainRun {
     // Segment.
     const bytes = seg.key ? await this.reader.get(seg.key) : undefined;
     let missing = false;
+    let segmentLastSealedAt: number | undefined;
     if (!bytes) {
       missing = true;
       this.sink(
@@ -497,20 +500,35 @@ class ChainRun {
           }
         },
       });
+      segmentLastSealedAt = result.lastSealedAt;
       if (result.firstSealedAt !== undefined) this.firstSealedAt ??= result.firstSealedAt;
       if (result.lastSealedAt !== undefined) this.lastSealedAt = result.lastSealedAt;
     }
-    // Object Lock and versions of both objects (createdAt as the signed manifest states it).
-    for (const key of [seg.key, manifestKey]) {
-      if (!key) continue;
+    // Object Lock and versions of both objects. When was each written (FORMAT.md §10.3)? The manifest
+    // just before its signed createdAt; the segment at some point after its last entry was sealed and
+    // before that (after a crash the archiver keeps an existing segment and its retention, and signs
+    // the manifest later), so its policy floor starts from the last entry's sealedAt — a lower bound,
+    // never a false alarm — and the retain-until the manifest states is the segment's own. Dates come
+    // only from a manifest whose signature holds: a forged one must not move a floor.
+    if (seg.key) {
       await checkObjectRetention({
         reader: this.reader,
         chainId: this.chainId,
-        key,
+        key: seg.key,
         seqs,
-        // Dates only from a manifest whose signature holds: a forged one must not move the floor.
-        createdAt: signedManifest ? new Date(signedManifest.createdAt) : undefined,
+        createdAt: signedManifest && segmentLastSealedAt !== undefined ? new Date(Math.floor(segmentLastSealedAt / 1000)) : undefined,
         ...(signedManifest ? { statedRetainUntil: new Date(signedManifest.retainUntil) } : {}),
+        policy: this.options.retention,
+        sink: this.sink,
+      });
+    }
+    if (manifestKey) {
+      await checkObjectRetention({
+        reader: this.reader,
+        chainId: this.chainId,
+        key: manifestKey,
+        seqs,
+        createdAt: signedManifest ? new Date(signedManifest.createdAt) : undefined,
         policy: this.options.retention,
         sink: this.sink,
       });
@@ -553,7 +571,10 @@ class ChainRun {
       this.pendingSegment = undefined;
       const now = this.options.now?.().getTime();
       const grace = this.options.manifestGraceMs ?? 5 * 60_000;
-      if (now !== undefined && pending.lastModified && now - pending.lastModified.getTime() < grace) this.counts.pending++;
+      if (now !== undefined && pending.lastModified && now - pending.lastModified.getTime() < grace) {
+        this.counts.pending++;
+        this.pendingHead = pending.lastSeq;
+      }
       else await this.processSegment(pending, undefined);
     }
     const archivedHead = this.archivedHead;
@@ -566,11 +587,26 @@ class ChainRun {
     }
     if (this.sealedCheck) this.agreement.finish(this.sealedSide(), archivedHead);
     const events = this.completeness ? { ...(await this.completeness.finish()), logStartOffset: this.eventsLogStart } : undefined;
-    // Checkpoints compared with no entry (beyond everything read) are left as they are: nothing contradicts them.
-    this.checkpointMatcher();
+    // FORMAT.md §10.4: a checkpoint says the archive held the chain up to its headSeq. An archive whose
+    // segments end before that has lost its tail (deleting the newest segments leaves no gap behind).
+    const latest = this.latestCheckpoint;
+    const heldHead = Math.max(archivedHead ?? -1, this.pendingHead ?? -1);
+    if (latest && latest.cp.headSeq > heldHead) {
+      this.sink(
+        finding({
+          kind: 'archive_truncated',
+          chainId: this.chainId,
+          seqs: { first: heldHead + 1, last: latest.cp.headSeq },
+          object: { key: latest.key },
+          expected: `segments up to seq ${latest.cp.headSeq}`,
+          actual: heldHead < 0 ? 'no segment' : `segments up to seq ${heldHead}`,
+          message: `checkpoint ${latest.key} (signed ${latest.cp.time}) vouches that the archive held seqs up to ${latest.cp.headSeq}; it now ends at ${heldHead < 0 ? 'nothing' : heldHead}`,
+          details: { checkpointTime: latest.cp.time },
+        }),
+      );
+    }
     let liveness: ChainSummary['liveness'];
     if (this.options.now && this.options.liveness) {
-      const latest = this.latestCheckpoint;
       const result = checkLiveness({
         chainId: this.chainId,
         now: this.options.now(),
