@@ -51,6 +51,7 @@ export type FindingKind =
   | 'retention_too_short'
   | 'extra_object_version'
   | 'unexpected_key'
+  | 'key_file_mismatch'
   // check-agreement: Kafka ↔ S3
   | 'archive_mismatch'
   | 'sealed_truncated'
@@ -99,6 +100,7 @@ export const SEVERITY: Readonly<Record<FindingKind, Severity>> = Object.freeze({
   retention_too_short: 'high',
   extra_object_version: 'critical',
   unexpected_key: 'warning',
+  key_file_mismatch: 'high',
   archive_mismatch: 'critical',
   sealed_truncated: 'high',
   sealed_behind_archive: 'critical',

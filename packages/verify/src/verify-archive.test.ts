@@ -21,6 +21,7 @@ import {
   checkpointKeyOf,
   writeCheckpoint,
   writeSegment,
+  writeKeyFile,
   CHAIN_1,
   sealedOffsetOf,
   withoutMetadata,
@@ -296,6 +297,19 @@ describe('verifyArchive', () => {
       const report = await verifyArchive(archive, all);
       expect(kinds(report.findings)).toEqual(['unexpected_key']);
       expect(report.findings[0]!.object).toEqual({ key: `${PREFIX}/v1/${CHAIN}/segments/notes.txt` });
+    });
+  });
+
+  describe('when the archive publishes its public keys', () => {
+    it('accepts key files that match the keyring, and reports one that does not', async () => {
+      const { archive, all } = await setup();
+      writeKeyFile(archive, KEY_1);
+      writeKeyFile(archive, KEY_2);
+      expect((await verifyArchive(archive, all)).findings).toEqual([]);
+      const rogue = writeKeyFile(archive, ROGUE_KEY);
+      const report = await verifyArchive(archive, all);
+      expect(kinds(report.findings)).toEqual(['key_file_mismatch']);
+      expect(report.findings[0]).toMatchObject({ object: { key: rogue }, actual: 'unknown key', details: { keyId: ROGUE_KEY.keyId } });
     });
   });
 

@@ -1,5 +1,5 @@
 import type { SealedEntry } from '@auditseal/codec';
-import { equalBytes, parseChainId, toHex, type PublicKeyring } from '@auditseal/core';
+import { equalBytes, parseChainId, parseKeyring, toHex, type PublicKeyring } from '@auditseal/core';
 import { AgreementCheck, type SealedSide } from './check-agreement';
 import { SealedStreamCheck, decodeSealedRecord, type EntryLocation } from './check-chain';
 import { CompletenessCheck, type CompletenessResult } from './check-completeness';
@@ -147,7 +147,10 @@ export async function verifyArchive(reader: ArchiveReader, options: VerifyArchiv
       reportUnexpectedKey(sink, key);
       continue;
     }
-    if (parsed.type === 'keyfile') continue;
+    if (parsed.type === 'keyfile') {
+      await checkKeyFile(reader, parsed.key, parsed.keyId, options, sink);
+      continue;
+    }
     if (run?.chainId !== parsed.chainId) {
       await finishRun();
       run = new ChainRun(parsed.chainId, prefix, reader, options, sink, onProgress);
@@ -171,6 +174,36 @@ export async function verifyArchive(reader: ArchiveReader, options: VerifyArchiv
     report.counts.entries += c.archive.entries;
   }
   return report;
+}
+
+/**
+ * FORMAT.md §10.5: `keys/<key id>.json` publishes one public key. The keyring
+ * the verifier was given must hold the same key under that id (a key file
+ * the keyring lacks, or that differs, means signatures in this archive are
+ * checked against another trust root than the archive claims). Key files are
+ * written once under Object Lock like everything else.
+ */
+async function checkKeyFile(reader: ArchiveReader, key: string, keyId: string, options: VerifyArchiveOptions, sink: FindingSink): Promise<void> {
+  const bytes = await reader.get(key);
+  if (!bytes) return;
+  const mismatch = (expected: string, actual: string, message: string) =>
+    sink(finding({ kind: 'key_file_mismatch', chainId: '', object: { key }, expected, actual, message, details: { keyId } }));
+  let published;
+  try {
+    published = parseKeyring(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (error) {
+    mismatch('a keyring document with key ' + keyId, String((error as { code?: unknown })?.code ?? 'unreadable'), `key file ${key} does not parse: ${String((error as Error)?.message ?? error).slice(0, 300)}`);
+    return;
+  }
+  const entry = published.keys.length === 1 ? published.keys[0] : undefined;
+  if (!entry || entry.keyId !== keyId) {
+    mismatch(`exactly key ${keyId}`, published.keys.map((k) => k.keyId).join(',') || 'none', `key file ${key} does not hold exactly the key it is named after`);
+  } else {
+    const ours = options.keyring.keys.find((k) => k.keyId === keyId);
+    if (!ours) mismatch('a key of the keyring', 'unknown key', `key file ${key} publishes key ${keyId}, which the verifier's keyring does not hold`);
+    else if (!equalBytes(ours.publicKey, entry.publicKey)) mismatch(toHex(ours.publicKey), toHex(entry.publicKey), `key file ${key} publishes another public key than the keyring under id ${keyId}`);
+  }
+  await checkObjectRetention({ reader, chainId: '', key, createdAt: undefined, policy: options.retention, sink });
 }
 
 type ParsedChainKey = Exclude<ReturnType<typeof parseArchiveKey>, undefined | { type: 'keyfile' }>;

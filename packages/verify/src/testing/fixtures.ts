@@ -21,6 +21,7 @@ import {
   nodeCrypto,
   publicKeyEntry,
   sealEntry,
+  serializeKeyring,
   signingKeyFromSeed,
   type ChainHead,
   type LockMode,
@@ -234,6 +235,13 @@ export async function writeSegment(archive: MemoryArchive, entries: readonly Sea
   archive.put(segmentKey, bytes, { lockMode, retainUntil });
   archive.put(manifestKey, serializeManifest(manifest), { lockMode, retainUntil });
   return { segmentKey, manifestKey };
+}
+
+/** Publishes `key` under `<prefix>/v1/keys/<key id>.json` (FORMAT.md §10.5), as the archiver does on first use. */
+export function writeKeyFile(archive: MemoryArchive, key: SigningKey): string {
+  const objectKey = `${PREFIX}/v1/keys/${key.keyId}.json`;
+  archive.put(objectKey, Buffer.from(serializeKeyring(createKeyring([publicKeyEntry(key, new Date('2026-01-01T00:00:00.000Z'))])), 'utf8'));
+  return objectKey;
 }
 
 export function checkpointKeyOf(chainId: string, headSeq: number): string {
