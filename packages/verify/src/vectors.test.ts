@@ -16,7 +16,9 @@ describe('verifyArchive on schemas/vectors/archive-segment.json', () => {
 
   function archiveOf(segment: Uint8Array) {
     const archive = new MemoryArchive();
-    archive.put(v.segmentKey, segment);
+    // Stored as the archiver would have: under the retention the manifest states.
+    const lock = { lockMode: 'COMPLIANCE' as const, retainUntil: new Date(JSON.parse(v.manifestJson).retainUntil) };
+    archive.put(v.segmentKey, segment, lock);
     archive.put(v.manifestKey, Buffer.from(v.manifestJson, 'utf8'));
     archive.put(v.checkpointKey, Buffer.from(v.checkpointJson, 'utf8'));
     return archive;
