@@ -89,6 +89,14 @@ describe('ChainCheck', () => {
     });
   });
 
+  describe('when an entry\'s fields cannot form an entry body (FORMAT.md §3 rules)', () => {
+    it('reports one invalid_entry and goes on from its stored hash', () => {
+      const { findings, check } = run(entries.map((e) => (e.seq === 6 ? { ...e, kind: 'EVENT' as const, rejectReason: null, rejectDetail: 'detail on an event' } : e)));
+      expect(findings).toEqual([expect.objectContaining({ kind: 'invalid_entry', seqs: { first: 6, last: 6 } })]);
+      expect(check.head?.seq).toBe(19);
+    });
+  });
+
   describe('when anchored on the first entry', () => {
     it('verifies a stream that starts in the middle of the chain', () => {
       const { findings, check } = run(entries.slice(10), { anchorOnFirst: true });
