@@ -85,7 +85,11 @@ describe('archiver (real Kafka and S3 with Object Lock)', () => {
       });
       const ends = await t.admin.fetchTopicOffsets(t.names.sealed);
       // After the last entry; only the last transaction's commit marker (one offset) may follow it.
-      for (const x of committed[0]!.partitions) expect(Number(x.offset)).toBe(Number(ends.find((e) => e.partition === x.partition)!.high) - 1);
+      for (const x of committed[0]!.partitions) {
+        expect(Number(x.offset)).toBe(Number(ends.find((e) => e.partition === x.partition)!.high) - 1);
+        // The commit names the last manifest: recovery lists S3 from there instead of the whole history.
+        expect(x.metadata).toBe(archiveLayout(PREFIX).manifestKey(t.writer.chainIdOf(x.partition), 4000, 4999));
+      }
       // A signed checkpoint of the archived head.
       const layout = archiveLayout(PREFIX);
       const checkpoints = await waitFor(() => listAll(t.store, layout.checkpointsPrefix(t.writer.chainIdOf(0))), { description: 'a checkpoint of chain 0', timeoutMs: 10_000, until: (l) => l.length > 0 });

@@ -102,7 +102,7 @@ export function createArchiver(config: ArchiverConfig, deps: ArchiverDeps): Arch
         limits: { maxEntries: config.segmentMaxEntries, maxBytes: config.segmentMaxBytes, maxAgeMs: config.segmentMaxAgeMs },
         retentionDays: config.retentionDays,
         checkpointIntervalMs: config.checkpointIntervalMs,
-        commit: (nextOffset) => consumer!.commitOffsets([{ topic: sealed, partition, offset: String(nextOffset) }]),
+        commit: (nextOffset, manifestKey) => consumer!.commitOffsets([{ topic: sealed, partition, offset: String(nextOffset), metadata: manifestKey }]),
         onStop: () => consumer?.pause([{ topic: sealed, partitions: [partition] }]),
         logger: logger.child(`p${partition}`),
         metrics,
@@ -121,7 +121,9 @@ export function createArchiver(config: ArchiverConfig, deps: ArchiverDeps): Arch
     const task = (async () => {
       for (let attempt = 1; !stopping && gen === generation; attempt++) {
         try {
-          const point = await archiver.recover();
+          const [committed] = await admin!.fetchOffsets({ groupId: config.groupId, topics: [sealed] });
+          const hint = committed?.partitions.find((p) => p.partition === partition)?.metadata ?? undefined;
+          const point = await archiver.recover(hint || undefined);
           if (!point || stopping || gen !== generation) return;
           let offset: number;
           if (point.startOffset === 'earliest') {

@@ -32,6 +32,7 @@ const messages = (values: Buffer[], firstSeq = 0) => values.map((value, i) => ({
 function fixture(options: { maxEntries?: number; maxAgeMs?: number; store?: MemoryStore } = {}) {
   const store = options.store ?? new MemoryStore();
   const commits: number[] = [];
+  const hints: string[] = [];
   const stops: StopInfo[] = [];
   let now = 1_800_000_000_000;
   const registry = new Registry();
@@ -46,14 +47,17 @@ function fixture(options: { maxEntries?: number; maxAgeMs?: number; store?: Memo
     limits: { maxEntries: options.maxEntries ?? 10, maxBytes: 1 << 30, maxAgeMs: options.maxAgeMs ?? 30_000 },
     retentionDays: 1,
     checkpointIntervalMs: 60_000,
-    commit: async (offset) => void commits.push(offset),
+    commit: async (offset, manifestKey) => {
+      commits.push(offset);
+      hints.push(manifestKey);
+    },
     onStop: (info) => stops.push(info),
     logger: silent,
     metrics: createArchiverMetrics(registry),
     now: () => now,
     retryDeadlineMs: 1,
   });
-  return { store, commits, stops, archiver, registry, advance: (ms: number) => (now += ms) };
+  return { store, commits, hints, stops, archiver, registry, advance: (ms: number) => (now += ms) };
 }
 
 /** An Avro container file with the null codec, written by hand (Avro specification, "Object Container Files"). */
@@ -111,6 +115,36 @@ describe('PartitionArchiver', () => {
       await f.archiver.accept(messages(values), 10);
       expect(manifestKeys(f.store)).toHaveLength(1);
       expect(f.stops).toEqual([]);
+    });
+  });
+
+  describe('when recovering with the manifest key committed as a hint', () => {
+    it('lists only from the hinted segment on and resumes after the last manifest', async () => {
+      const store = new MemoryStore();
+      const first = fixture({ maxEntries: 2, store });
+      await first.archiver.recover();
+      const { values } = chain(8);
+      await first.archiver.accept(messages(values), 16);
+      expect(first.hints).toEqual([0, 2, 4, 6].map((s) => layout.manifestKey(CHAIN, s, s + 1)));
+      const listedFrom: Array<string | undefined> = [];
+      const list = store.list.bind(store);
+      store.list = (prefix, options) => {
+        listedFrom.push(options?.startAfter);
+        return list(prefix, options);
+      };
+      // The group's commit lags S3 by one segment (a crash before the last commit).
+      const f = fixture({ store });
+      expect(await f.archiver.recover(first.hints[2])).toMatchObject({ head: { seq: 7 }, startOffset: 15 });
+      expect(listedFrom).toEqual([`${layout.segmentsPrefix(CHAIN)}00000000000000000004`]);
+    });
+
+    it('falls back to the whole listing when no manifest is at or after the hint', async () => {
+      const store = new MemoryStore();
+      const first = fixture({ maxEntries: 2, store });
+      await first.archiver.recover();
+      await first.archiver.accept(messages(chain(4).values), 8);
+      const f = fixture({ store });
+      expect(await f.archiver.recover(layout.manifestKey(CHAIN, 100, 101))).toMatchObject({ head: { seq: 3 } });
     });
   });
 

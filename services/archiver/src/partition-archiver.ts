@@ -64,8 +64,8 @@ export interface PartitionArchiverDeps {
   limits: { maxEntries: number; maxBytes: number; maxAgeMs: number };
   retentionDays: number;
   checkpointIntervalMs: number;
-  /** Commits `nextOffset` for this partition to the consumer group. */
-  commit: (nextOffset: number) => Promise<void>;
+  /** Commits `nextOffset` for this partition to the consumer group, with the key of the manifest just written as metadata (a listing hint for recovery). */
+  commit: (nextOffset: number, manifestKey: string) => Promise<void>;
   /** Called when the partition stops (pause its consumption). */
   onStop: (info: StopInfo) => void;
   logger: Logger;
@@ -176,13 +176,28 @@ export class PartitionArchiver {
     };
   }
 
-  /** Reads the chain's objects in S3 and decides where to resume. Alerts (and returns undefined) on anything it must not archive past. */
-  recover(): Promise<ResumePoint | undefined> {
+  /**
+   * Reads the chain's objects in S3 and decides where to resume. Alerts (and
+   * returns undefined) on anything it must not archive past.
+   *
+   * `hintKey` (the manifest key committed with the group offset) lets it list
+   * only from that segment on, instead of the chain's whole history; with no
+   * manifest at or after the hint it lists everything. The hint can only be
+   * behind S3 (a crash before the commit), never ahead: what it names exists.
+   */
+  recover(hintKey?: string): Promise<ResumePoint | undefined> {
     return this.serial(async () => {
       this.state = 'recovering';
       this.pending = undefined;
       const { store, layout } = this.deps;
-      const listed = await retry(() => listAll(store, layout.segmentsPrefix(this.chainId)), this.retryOptions('listing the archive'));
+      const prefix = layout.segmentsPrefix(this.chainId);
+      const hinted = hintKey === undefined ? undefined : layout.parseSegmentKey(this.chainId, hintKey);
+      let listed = hinted
+        ? await retry(() => listAll(store, prefix, { startAfter: `${prefix}${padSeq(hinted.firstSeq)}` }), this.retryOptions('listing the archive'))
+        : [];
+      if (!listed.some(({ key }) => layout.parseSegmentKey(this.chainId, key)?.kind === 'manifest')) {
+        listed = await retry(() => listAll(store, prefix), this.retryOptions('listing the archive'));
+      }
       const segments: ParsedSegmentKey[] = [];
       const manifests = new Map<string, ParsedSegmentKey>();
       const unexpected: string[] = [];
@@ -502,7 +517,7 @@ export class PartitionArchiver {
       }
     }
     this.deps.afterStep?.('manifest-put');
-    await retry(() => this.deps.commit(p.lastOffset + 1), this.retryOptions('committing the offset')).catch((error: unknown) =>
+    await retry(() => this.deps.commit(p.lastOffset + 1, manifestKey), this.retryOptions('committing the offset')).catch((error: unknown) =>
       // S3 holds the segment: a lost commit only means re-reading it after a restart, where S3 decides.
       this.log.warn('offset commit failed after the segment was archived; S3 stays authoritative', { partition: this.partition, error }),
     );
