@@ -1,4 +1,4 @@
-import { equalBytes, parseChainId, toHex } from '@auditseal/core';
+import { nodeCrypto, parseChainId, toHex, type CryptoBackend } from '@auditseal/core';
 import { finding, type FindingSink, type Severity } from './findings';
 
 /**
@@ -41,6 +41,7 @@ export class AgreementCheck {
   constructor(
     private readonly chainId: string,
     private readonly sink: FindingSink,
+    private readonly backend: CryptoBackend = nodeCrypto,
   ) {
     this.partition = parseChainId(chainId).partition;
   }
@@ -54,7 +55,7 @@ export class AgreementCheck {
     const other = sealed.get(seq);
     if (other) {
       this.comparedCount++;
-      if (!equalBytes(other.hash, hash)) {
+      if (!this.backend.equalBytes(other.hash, hash)) {
         this.sink(
           finding({
             kind: 'archive_mismatch',

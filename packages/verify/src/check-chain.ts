@@ -1,5 +1,5 @@
 import { decodeSealedEntry, type SealedEntry } from '@auditseal/codec';
-import { ChainVerifier, parseChainId, type ChainFailure, type ChainHead, type RejectReason, type SealedEntry as CoreEntry } from '@auditseal/core';
+import { ChainVerifier, parseChainId, type ChainFailure, type ChainHead, type CryptoBackend, type RejectReason, type SealedEntry as CoreEntry } from '@auditseal/core';
 import { finding, type FindingKind, type FindingSink, type ObjectRef, type OffsetRange } from './findings';
 import type { SealedRecord } from './sources';
 
@@ -72,6 +72,8 @@ export interface ChainCheckOptions {
    */
   anchorOnFirst?: boolean;
   sink: FindingSink;
+  /** Hashing backend (default core's nodeCrypto; portableCrypto for the portable verifier). */
+  backend?: CryptoBackend;
 }
 
 const CHAIN_KINDS: Readonly<Record<ChainFailure['kind'], FindingKind>> = {
@@ -92,6 +94,7 @@ export class ChainCheck {
   readonly chainId: string;
   private readonly partition: number;
   private readonly sink: FindingSink;
+  private readonly backend: CryptoBackend | undefined;
   private verifier: ChainVerifier | undefined;
   private acceptedCount = 0;
   private findingCount = 0;
@@ -103,7 +106,8 @@ export class ChainCheck {
       this.findingCount++;
       options.sink(f);
     };
-    if (!options.anchorOnFirst) this.verifier = new ChainVerifier({ chainId: options.chainId, ...(options.from ? { from: options.from } : {}) });
+    this.backend = options.backend;
+    if (!options.anchorOnFirst) this.verifier = this.verifierFrom(options.from);
   }
 
   /** Last entry in the chain as verified so far (undefined before the first entry with anchorOnFirst). */
@@ -131,7 +135,7 @@ export class ChainCheck {
         this.report({ kind: 'malformed', chainId: this.chainId, seq: 0, index: 0, expected: 'a seq and a 32-byte prevHash', actual: 'other', message: 'first entry is not well-formed' }, where);
         return false;
       }
-      this.verifier = new ChainVerifier({ chainId: this.chainId, from: { chainId: this.chainId, seq: entry.seq - 1, hash: entry.prevHash } });
+      this.verifier = this.verifierFrom({ chainId: this.chainId, seq: entry.seq - 1, hash: entry.prevHash });
     }
     // The partition is not hashed (FORMAT.md §3): check it here (FORMAT.md §9.2). An entry of another
     // chain is reported as that, once.
@@ -180,8 +184,12 @@ export class ChainCheck {
     }
   }
 
+  private verifierFrom(from: ChainHead | undefined): ChainVerifier {
+    return new ChainVerifier({ chainId: this.chainId, ...(from ? { from } : {}), ...(this.backend ? { backend: this.backend } : {}) });
+  }
+
   private reanchor(from: ChainHead): void {
-    this.verifier = new ChainVerifier({ chainId: this.chainId, from });
+    this.verifier = this.verifierFrom(from);
   }
 
   private reanchorAndPush(core: CoreEntry, from: ChainHead, where: EntryLocation): boolean {

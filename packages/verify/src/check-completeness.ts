@@ -1,5 +1,5 @@
 import type { SealedEntry } from '@auditseal/codec';
-import { equalBytes, nodeCrypto, parseChainId, toHex } from '@auditseal/core';
+import { nodeCrypto, parseChainId, toHex, type CryptoBackend } from '@auditseal/core';
 import { locationEvidence, type EntryLocation } from './check-chain';
 import { finding, type FindingSink } from './findings';
 import type { EventRecord } from './sources';
@@ -34,6 +34,7 @@ export interface CompletenessOptions {
   /** Source offset of the entry before the first one pushed (-1 from the chain's start). */
   afterSourceOffset?: number;
   sink: FindingSink;
+  backend?: CryptoBackend;
 }
 
 export interface CompletenessResult {
@@ -51,7 +52,6 @@ interface Run {
   count: number;
 }
 
-const sha256Hex = (bytes: Uint8Array) => toHex(nodeCrypto.sha256(bytes));
 const EMPTY = new Uint8Array(0);
 
 export class CompletenessCheck {
@@ -59,6 +59,7 @@ export class CompletenessCheck {
   private readonly partition: number;
   private readonly iterator: AsyncIterator<EventRecord>;
   private readonly sink: FindingSink;
+  private readonly backend: CryptoBackend;
   private readonly logStartOffset: number;
   private readonly endOffset: number;
   private next: EventRecord | undefined;
@@ -73,6 +74,7 @@ export class CompletenessCheck {
     this.partition = parseChainId(options.chainId).partition;
     this.iterator = options.inputs[Symbol.asyncIterator]();
     this.sink = options.sink;
+    this.backend = options.backend ?? nodeCrypto;
     this.logStartOffset = options.logStartOffset;
     this.endOffset = options.endOffset;
     this.lastEntryOffset = options.afterSourceOffset ?? -1;
@@ -170,6 +172,8 @@ export class CompletenessCheck {
     }
     this.take();
     const mismatches: Array<{ field: string; expected: string; actual: string }> = [];
+    const equalBytes = (a: Uint8Array, b: Uint8Array) => this.backend.equalBytes(a, b);
+    const sha256Hex = (bytes: Uint8Array) => toHex(this.backend.sha256(bytes));
     const inputValue = input.value ?? EMPTY; // FORMAT.md §3 rule 4: a null value is sealed empty
     // Constant-time comparison of the bytes themselves (FORMAT.md §1); SHA-256s are computed only as evidence.
     if (!equalBytes(inputValue, entry.value)) {

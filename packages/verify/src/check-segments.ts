@@ -1,7 +1,6 @@
 import type { SealedEntry } from '@auditseal/codec';
 import {
   checkpointSigningBytes,
-  equalBytes,
   genesisHash,
   manifestSigningBytes,
   merkleRoot,
@@ -9,6 +8,7 @@ import {
   toHex,
   verifySignature,
   type ChainHead,
+  type CryptoBackend,
   type PublicKeyring,
 } from '@auditseal/core';
 import { ChainCheck, type EntryLocation } from './check-chain';
@@ -42,6 +42,7 @@ export interface ManifestCheckInput {
   formats: Pick<ArchiveFormats, 'parseManifest'>;
   keyring: PublicKeyring;
   sink: FindingSink;
+  backend?: CryptoBackend;
 }
 
 /**
@@ -95,7 +96,7 @@ export function checkManifest(input: ManifestCheckInput): { manifest: SegmentMan
     signing = undefined;
   }
   const verdict = signing
-    ? verifySignature(signing, manifest.signature, manifest.keyId, input.keyring, new Date(manifest.createdAt))
+    ? verifySignature(signing, manifest.signature, manifest.keyId, input.keyring, new Date(manifest.createdAt), input.backend ?? nodeCrypto)
     : ({ ok: false, reason: 'malformed', keyId: String(manifest.keyId), message: 'manifest fields cannot form signing bytes' } as const);
   if (!verdict.ok) {
     ok = false;
@@ -124,6 +125,7 @@ export interface SegmentCheckInput {
   manifest: SegmentManifest | undefined;
   /** Without a manifest: a trusted head to verify the first entry against (the previous segment's signed head). */
   from?: ChainHead;
+  backend?: CryptoBackend;
   bytes: Uint8Array;
   formats: Pick<ArchiveFormats, 'parseSegment'>;
   sink: FindingSink;
@@ -147,6 +149,8 @@ export interface SegmentCheckResult {
 /** Checks a segment's bytes and entries against its manifest (or, without one, just its own chain). */
 export async function checkSegment(input: SegmentCheckInput): Promise<SegmentCheckResult> {
   const { chainId, segmentKey, manifest, bytes } = input;
+  const backend = input.backend ?? nodeCrypto;
+  const equalBytes = (a: Uint8Array, b: Uint8Array) => backend.equalBytes(a, b);
   const object = { key: segmentKey };
   const seqs = { first: input.firstSeq, last: input.lastSeq };
   const direct: Finding[] = [];
@@ -169,7 +173,7 @@ export async function checkSegment(input: SegmentCheckInput): Promise<SegmentChe
         }),
       );
     }
-    const digest = nodeCrypto.sha256(bytes);
+    const digest = backend.sha256(bytes);
     if (!equalBytes(digest, manifest.segmentSha256)) {
       bytesMatch = false;
       emit(
@@ -195,12 +199,12 @@ export async function checkSegment(input: SegmentCheckInput): Promise<SegmentChe
   let lastEntry: SealedEntry | undefined;
   const chain = new ChainCheck(
     manifest
-      ? { chainId, from: { chainId, seq: manifest.firstSeq - 1, hash: manifest.prevHash }, sink }
+      ? { chainId, from: { chainId, seq: manifest.firstSeq - 1, hash: manifest.prevHash }, sink, backend }
       : input.from
-        ? { chainId, from: input.from, sink }
+        ? { chainId, from: input.from, sink, backend }
         : input.firstSeq === 0
-          ? { chainId, sink }
-          : { chainId, anchorOnFirst: true, sink },
+          ? { chainId, sink, backend }
+          : { chainId, anchorOnFirst: true, sink, backend },
   );
   let unreadable: unknown;
   try {
@@ -254,7 +258,7 @@ export async function checkSegment(input: SegmentCheckInput): Promise<SegmentChe
     }
     if (manifest) {
       // 6. Merkle root over the entry hashes, size entryCount (FORMAT.md §5).
-      const root = merkleRoot(hashes);
+      const root = merkleRoot(hashes, backend);
       if (!equalBytes(root, manifest.merkleRoot)) {
         sink(
           finding({
@@ -314,8 +318,9 @@ export class ContinuityCheck {
   constructor(
     private readonly chainId: string,
     private readonly sink: FindingSink,
+    private readonly backend: CryptoBackend = nodeCrypto,
   ) {
-    this.genesis = genesisHash(chainId);
+    this.genesis = genesisHash(chainId, backend);
   }
 
   /** The last segment seen. */
@@ -352,7 +357,7 @@ export class ContinuityCheck {
           details: { previousKey: prev.key },
         }),
       );
-    } else if (prev.headHash && next.prevHash && !equalBytes(prev.headHash, next.prevHash)) {
+    } else if (prev.headHash && next.prevHash && !this.backend.equalBytes(prev.headHash, next.prevHash)) {
       this.sink(
         finding({
           kind: 'segment_discontinuity',
@@ -378,6 +383,7 @@ export interface CheckpointCheckInput {
   formats: Pick<ArchiveFormats, 'parseCheckpoint'>;
   keyring: PublicKeyring;
   sink: FindingSink;
+  backend?: CryptoBackend;
 }
 
 /** Parses a checkpoint object and checks its key, chain and signature. Returns it when it can be trusted. */
@@ -414,7 +420,7 @@ export function checkCheckpoint(input: CheckpointCheckInput): Checkpoint | undef
     signing = undefined;
   }
   const verdict = signing
-    ? verifySignature(signing, cp.signature, cp.keyId, input.keyring, new Date(cp.time))
+    ? verifySignature(signing, cp.signature, cp.keyId, input.keyring, new Date(cp.time), input.backend ?? nodeCrypto)
     : ({ ok: false, reason: 'malformed', keyId: String(cp.keyId), message: 'checkpoint fields cannot form signing bytes' } as const);
   if (!verdict.ok) {
     sink(
@@ -440,12 +446,12 @@ export function checkCheckpoint(input: CheckpointCheckInput): Checkpoint | undef
  */
 export class CheckpointMatcher {
   private readonly pending: Array<{ cp: Checkpoint; key: string }>;
-  private readonly matchedSeqs = new Set<number>();
 
   constructor(
     private readonly chainId: string,
     checkpoints: ReadonlyArray<{ cp: Checkpoint; key: string }>,
     private readonly sink: FindingSink,
+    private readonly backend: CryptoBackend = nodeCrypto,
   ) {
     this.pending = [...checkpoints].sort((a, b) => a.cp.headSeq - b.cp.headSeq);
   }
@@ -455,8 +461,7 @@ export class CheckpointMatcher {
     while (this.pending.length > 0 && this.pending[0]!.cp.headSeq < seq) this.pending.shift();
     while (this.pending.length > 0 && this.pending[0]!.cp.headSeq === seq) {
       const { cp, key } = this.pending.shift()!;
-      this.matchedSeqs.add(seq);
-      if (!equalBytes(cp.headHash, hash)) {
+      if (!this.backend.equalBytes(cp.headHash, hash)) {
         this.sink(
           finding({
             kind: 'checkpoint_mismatch',

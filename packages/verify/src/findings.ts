@@ -1,4 +1,4 @@
-import { nodeCrypto, toHex } from '@auditseal/core';
+import { nodeCrypto, toHex, type CryptoBackend } from '@auditseal/core';
 
 /**
  * Findings: what the verifier reports, each with its evidence (CONVENTIONS.md
@@ -164,7 +164,7 @@ export function finding(input: FindingInput): Finding {
  * stall keeps its id and a new stall gets a new one. 32 hex characters
  * (128 bits of SHA-256).
  */
-export function findingId(f: Finding): string {
+export function findingId(f: Finding, backend: CryptoBackend = nodeCrypto): string {
   const parts = [
     f.kind,
     f.chainId,
@@ -172,7 +172,7 @@ export function findingId(f: Finding): string {
     f.object ? `${f.object.key}@${f.object.versionId ?? ''}` : '',
     f.offsets ? `${f.offsets.topic}/${f.offsets.partition}/${f.offsets.first}-${f.offsets.last}` : '',
   ];
-  return toHex(nodeCrypto.sha256(new TextEncoder().encode(JSON.stringify(parts)))).slice(0, 32);
+  return toHex(backend.sha256(new TextEncoder().encode(JSON.stringify(parts)))).slice(0, 32);
 }
 
 /** Where a check sends its findings. */

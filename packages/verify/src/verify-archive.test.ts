@@ -1,6 +1,6 @@
 import { serializeManifest, signManifest, parseManifest } from '@auditseal/archive';
 import { encodeSealedEntry } from '@auditseal/codec';
-import { sealEntry, type SigningKey } from '@auditseal/core';
+import { portableCrypto, sealEntry, type SigningKey } from '@auditseal/core';
 import { toCoreEntry } from './check-chain';
 import { findingId, type Finding } from './findings';
 import {
@@ -378,6 +378,26 @@ describe('verifyArchive', () => {
       const report = await verifyArchive(built.archive, options({ sealed, now: () => new Date(NOW.getTime() + 2 * 3600_000), liveness: { maxCheckpointAgeMs: 3600_000 } }));
       expect(kinds(report.findings)).toEqual(['checkpoint_stale']);
       expect(report.findings[0]).toMatchObject({ seqs: { first: 30, last: 30 } });
+    });
+  });
+});
+
+describe('verifyArchive with the portable backend', () => {
+  describe('when run with portableCrypto (@noble) instead of node:crypto', () => {
+    it('gives the same report, clean and tampered', async () => {
+      const { archive, segments, all } = await setup();
+      const portable = { ...all, backend: portableCrypto };
+      expect((await verifyArchive(archive, portable)).findings).toEqual([]);
+      archive.overwrite(segments[1]!.segmentKey, (b) => {
+        b[b.length - 40]! ^= 0x01;
+        return b;
+      });
+      resignManifest(archive, segments[0]!.manifestKey, ROGUE_KEY);
+      const node = await verifyArchive(archive, all);
+      const noble = await verifyArchive(archive, portable);
+      expect(noble.findings).toEqual(node.findings);
+      expect(kinds(noble.findings)).toEqual(['manifest_signature_invalid', 'segment_sha256_mismatch']);
+      expect(noble.findings.map((f) => findingId(f, portableCrypto))).toEqual(node.findings.map((f) => findingId(f)));
     });
   });
 });

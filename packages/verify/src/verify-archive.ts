@@ -1,5 +1,5 @@
 import type { SealedEntry } from '@auditseal/codec';
-import { equalBytes, parseChainId, parseKeyring, toHex, type PublicKeyring } from '@auditseal/core';
+import { nodeCrypto, parseChainId, parseKeyring, toHex, type CryptoBackend, type PublicKeyring } from '@auditseal/core';
 import { AgreementCheck, type SealedSide } from './check-agreement';
 import { SealedStreamCheck, decodeSealedRecord, type EntryLocation } from './check-chain';
 import { CompletenessCheck, type CompletenessResult } from './check-completeness';
@@ -57,6 +57,8 @@ export interface VerifyArchiveOptions {
   /** Called with every finding as it is found (the report keeps at most maxReportedFindings). */
   onFinding?: FindingSink;
   maxReportedFindings?: number;
+  /** Hashing and signature backend: core's nodeCrypto (default) or portableCrypto (@noble), which give identical results. */
+  backend?: CryptoBackend;
 }
 
 export interface VerifyProgress {
@@ -190,7 +192,7 @@ async function checkKeyFile(reader: ArchiveReader, key: string, keyId: string, o
     sink(finding({ kind: 'key_file_mismatch', chainId: '', object: { key }, expected, actual, message, details: { keyId } }));
   let published;
   try {
-    published = parseKeyring(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    published = parseKeyring(new TextDecoder('utf-8', { fatal: true }).decode(bytes), options.backend ?? nodeCrypto);
   } catch (error) {
     mismatch('a keyring document with key ' + keyId, String((error as { code?: unknown })?.code ?? 'unreadable'), `key file ${key} does not parse: ${String((error as Error)?.message ?? error).slice(0, 300)}`);
     return;
@@ -201,7 +203,7 @@ async function checkKeyFile(reader: ArchiveReader, key: string, keyId: string, o
   } else {
     const ours = options.keyring.keys.find((k) => k.keyId === keyId);
     if (!ours) mismatch('a key of the keyring', 'unknown key', `key file ${key} publishes key ${keyId}, which the verifier's keyring does not hold`);
-    else if (!equalBytes(ours.publicKey, entry.publicKey)) mismatch(toHex(ours.publicKey), toHex(entry.publicKey), `key file ${key} publishes another public key than the keyring under id ${keyId}`);
+    else if (!(options.backend ?? nodeCrypto).equalBytes(ours.publicKey, entry.publicKey)) mismatch(toHex(ours.publicKey), toHex(entry.publicKey), `key file ${key} publishes another public key than the keyring under id ${keyId}`);
   }
   await checkObjectRetention({ reader, chainId: '', key, createdAt: undefined, policy: options.retention, sink });
 }
@@ -221,6 +223,7 @@ class ChainRun {
   private readonly findingsBefore: () => number;
   private findingCount = 0;
   private readonly sink: FindingSink;
+  private readonly backend: CryptoBackend;
   segmentsDone = 0;
   // archive
   private readonly checkpoints: Array<{ cp: Checkpoint; key: string }> = [];
@@ -271,8 +274,9 @@ class ChainRun {
       outer(f);
     };
     this.findingsBefore = () => this.findingCount;
-    this.continuity = new ContinuityCheck(chainId, this.sink);
-    this.agreement = new AgreementCheck(chainId, this.sink);
+    this.backend = options.backend ?? nodeCrypto;
+    this.continuity = new ContinuityCheck(chainId, this.sink, this.backend);
+    this.agreement = new AgreementCheck(chainId, this.sink, this.backend);
   }
 
   private get archivedHead(): number | undefined {
@@ -299,7 +303,7 @@ class ChainRun {
       this.sealedLogStart = offsets.logStartOffset;
       // Records deleted from the topic's start: verify from what the first remaining entry links to, and
       // hold that link against the archive below.
-      this.sealedCheck = new SealedStreamCheck({ chainId: this.chainId, anchorOnFirst: offsets.logStartOffset > 0, sink: this.sink });
+      this.sealedCheck = new SealedStreamCheck({ chainId: this.chainId, anchorOnFirst: offsets.logStartOffset > 0, sink: this.sink, backend: this.backend });
       this.sealedIterator = sealed.read(this.partition, offsets.logStartOffset)[Symbol.asyncIterator]();
       this.sealedEnded = false;
       // The first record tells where Kafka's copy of the chain begins, which decides who feeds completeness.
@@ -321,6 +325,7 @@ class ChainRun {
         logStartOffset: offsets.logStartOffset,
         endOffset: offsets.endOffset,
         sink: this.sink,
+        backend: this.backend,
       });
     }
   }
@@ -362,7 +367,7 @@ class ChainRun {
   private async addCheckpoint(key: string, headSeq: number): Promise<void> {
     const bytes = await this.reader.get(key);
     if (!bytes) return; // deleted since listed: nothing to verify
-    const cp = checkCheckpoint({ chainId: this.chainId, key, headSeq, bytes, formats: this.options.formats, keyring: this.options.keyring, sink: this.sink });
+    const cp = checkCheckpoint({ chainId: this.chainId, key, headSeq, bytes, formats: this.options.formats, keyring: this.options.keyring, sink: this.sink, backend: this.backend });
     if (cp) {
       this.checkpoints.push({ cp, key });
       if (!this.latestCheckpoint || cp.headSeq > this.latestCheckpoint.cp.headSeq) this.latestCheckpoint = { cp, key };
@@ -380,7 +385,7 @@ class ChainRun {
 
 
   private checkpointMatcher(): CheckpointMatcher {
-    this.matcher ??= new CheckpointMatcher(this.chainId, this.checkpoints, this.sink);
+    this.matcher ??= new CheckpointMatcher(this.chainId, this.checkpoints, this.sink, this.backend);
     return this.matcher;
   }
 
@@ -459,7 +464,7 @@ class ChainRun {
     if (manifestKey) {
       const bytes = await this.reader.get(manifestKey);
       if (bytes) {
-        const checked = checkManifest({ chainId: this.chainId, manifestKey, segmentKey, firstSeq: seg.firstSeq, lastSeq: seg.lastSeq, bytes, formats, keyring, sink: this.sink });
+        const checked = checkManifest({ chainId: this.chainId, manifestKey, segmentKey, firstSeq: seg.firstSeq, lastSeq: seg.lastSeq, bytes, formats, keyring, sink: this.sink, backend: this.backend });
         if (checked.describesSegment) manifest = checked.manifest;
         if (checked.ok) signedManifest = checked.manifest;
       }
@@ -517,6 +522,7 @@ class ChainRun {
         bytes,
         formats,
         sink: this.sink,
+        backend: this.backend,
         onEntry: async (entry, where, inChain, signed) => {
           this.archivedEntries++;
           // Entries of a segment that is not the signed object are evidence of that finding only.
@@ -583,7 +589,7 @@ class ChainRun {
   private checkSealedAnchor(entry: SealedEntry, where: EntryLocation): void {
     if (this.sealedLogStart === 0 || this.sealedFirstSeq === undefined || entry.seq !== this.sealedFirstSeq - 1) return;
     const first = this.window.get(this.sealedFirstSeq);
-    if (!first || equalBytes(first.entry.prevHash, entry.hash)) return;
+    if (!first || this.backend.equalBytes(first.entry.prevHash, entry.hash)) return;
     this.sink(
       finding({
         kind: 'bad_prev_hash',
