@@ -123,6 +123,8 @@ export function createS3ArchiveStore(options: S3ArchiveStoreOptions): ArchiveSto
             IfNoneMatch: '*',
             ObjectLockMode: put.lockMode,
             ObjectLockRetainUntilDate: retainUntil,
+            // AWS requires an integrity header on puts with Object Lock parameters: the SHA-256 and its algorithm name.
+            ChecksumAlgorithm: 'SHA256',
             ChecksumSHA256: digest.toString('base64'),
           }),
         );
