@@ -161,6 +161,7 @@ describe('archiver (real Kafka and S3 with Object Lock)', () => {
       expect(Buffer.from((await t.store.get(nextKey))!).toString()).toBe('not a segment of this chain');
       expect(await t.registry.getSingleMetricAsString('auditseal_archiver_alerts_total')).toContain('kind="conflict"} 1');
       expect(await t.registry.getSingleMetricAsString('auditseal_archiver_partition_stopped')).toContain('partition="0"} 1');
+      expect(t.archiver.health.ready()).toMatchObject({ ready: false });
     });
   });
 

@@ -207,7 +207,9 @@ export function createArchiver(config: ArchiverConfig, deps: ArchiverDeps): Arch
     live: () => !crashed,
     ready: () => {
       const s = snapshot();
-      return { ready: started && !crashed && !stopping, detail: { ...s, stopping } };
+      // Not ready when every owned partition is stopped by an alert: this instance archives nothing.
+      const allStopped = s.partitions.length > 0 && s.partitions.every((p) => p.state === 'stopped');
+      return { ready: started && !crashed && !stopping && !allStopped, detail: { ...s, stopping } };
     },
   };
 
