@@ -282,3 +282,18 @@ describe('validateEvent', () => {
     expect(issues[0]?.message).toMatch(/over the 262144-byte limit/);
   });
 });
+
+describe('validateEvent on enum values avsc would look up on Object.prototype', () => {
+  it.each([
+    ['toString', '"toString"'],
+    ['constructor', '"constructor"'],
+    ['__proto__', '"__proto__"'],
+    [['SUCCESS'], 'an array'],
+    [{ toString: () => 'DENIED' }, 'object'],
+    [Object.create(null), 'object'],
+  ])('rejects outcome %p instead of encoding the first symbol', (outcome, got) => {
+    const event = { ...sampleEvent(), outcome } as unknown as AuditEvent;
+    expect(validateEvent(event)).toEqual([{ path: 'outcome', message: `expected one of SUCCESS, FAILURE, DENIED, UNKNOWN, got ${got}` }]);
+    expect(codeOf(() => encodeEvent(event))).toBe('invalid_event');
+  });
+});

@@ -3,16 +3,28 @@ import { scanBinary } from './binary-scanner';
 import { CodecError } from './errors';
 import { formatFingerprint } from './crc64-avro';
 import { auditEventSchema } from './schemas';
-import { encodeSingleObject, readSingleObjectHeader, SINGLE_OBJECT_HEADER_BYTES, unknownFingerprint } from './single-object';
+import {
+  encodeSingleObject,
+  readSingleObjectHeader,
+  SINGLE_OBJECT_HEADER_BYTES,
+  singleObjectHeader,
+  unknownFingerprint,
+} from './single-object';
 import { isUuidV7 } from './uuidv7';
 import {
   addTypeIssues,
   checkByteLength,
   checkIdentifier,
   checkText,
+  compileNormalizer,
+  FailureFlag,
+  identifierProblem,
   Issues,
   isPlainObject,
   normalizeValue,
+  textProblem,
+  UNDECLARED,
+  type IssueSink,
   type ValidationIssue,
 } from './validation';
 import { defaultWriterSchemas, type WriterSchemaRegistry } from './writer-registry';
@@ -124,7 +136,9 @@ export interface DecodedEvent {
  * Empty when `value` can be encoded.
  */
 export function validateEvent(value: unknown, options: EventCodecOptions = {}): ValidationIssue[] {
-  return checkEvent(value, maxEventBytes(options)).issues;
+  const limit = maxEventBytes(options);
+  if (encodeValidEvent(value, limit) !== undefined) return [];
+  return checkEvent(value, limit).issues;
 }
 
 /**
@@ -132,7 +146,10 @@ export function validateEvent(value: unknown, options: EventCodecOptions = {}): 
  * audit.events. Throws CodecError `invalid_event` listing every issue.
  */
 export function encodeEvent(event: AuditEvent, options: EventCodecOptions = {}): Buffer {
-  const { issues, body } = checkEvent(event, maxEventBytes(options));
+  const limit = maxEventBytes(options);
+  const encoded = encodeValidEvent(event, limit);
+  if (encoded !== undefined) return encoded;
+  const { issues, body } = checkEvent(event, limit);
   if (!body) throw invalidEvent(issues, 'cannot encode the event');
   return encodeSingleObject(auditEventSchema.fingerprint, body);
 }
@@ -142,6 +159,8 @@ export function encodeEvent(event: AuditEvent, options: EventCodecOptions = {}):
  * `signature` null. Sign them, set `signature`, then encodeEvent().
  */
 export function eventSigningBytes(event: AuditEvent, options: EventCodecOptions = {}): Buffer {
+  const encoded = encodeValidEvent(event, maxEventBytes(options), true);
+  if (encoded !== undefined) return encoded;
   const unsigned = isPlainObject(event) ? { ...event, signature: null } : event;
   return encodeEvent(unsigned, options);
 }
@@ -216,7 +235,67 @@ function invalidEvent(issues: ValidationIssue[], what: string, fingerprint?: big
   });
 }
 
-function checkEvent(value: unknown, limit: number): { issues: ValidationIssue[]; body?: Buffer } {
+/**
+ * The fast path of encodeEvent, validateEvent and eventSigningBytes: the
+ * single-object encoding when `value` passes every check of checkEvent,
+ * undefined when any fails. It runs the same checks — the same copy
+ * (compileNormalizer, which gives up on unknown fields), avsc's type check
+ * without an error hook, the same rule functions with a FailureFlag, the same
+ * size limit — but allocates no paths or issue objects, so a valid event costs
+ * little more than avsc's encoding. Callers run checkEvent when it returns
+ * undefined, to decide and report every issue: a rejection here is never
+ * final. An acceptance is, which is why audit-event-fast-path.test.ts checks
+ * that both paths agree on valid events and on every kind of invalid one.
+ * `withoutSignature` encodes the event with `signature` null (FORMAT.md 8.5).
+ */
+export function encodeValidEvent(value: unknown, limit: number, withoutSignature = false): Buffer | undefined {
+  if (!isPlainObject(value)) return undefined;
+  const normalized = normalizeEventFast(value);
+  if (normalized === UNDECLARED) return undefined;
+  // eventSigningBytes: the copy is checkEvent's copy of `{ ...value, signature: null }`.
+  if (withoutSignature) (normalized as { signature: unknown }).signature = null;
+  if (!auditEventSchema.type.isValid(normalized)) return undefined;
+  const flag = new FailureFlag();
+  addEventRuleIssues(normalized as AuditEvent, flag);
+  if (flag.failed) return undefined;
+  return encodeWithHeader(normalized, limit);
+}
+
+const normalizeEventFast = compileNormalizer(auditEventSchema.root);
+const EVENT_HEADER = singleObjectHeader(auditEventSchema.fingerprint);
+/** Where events are encoded before being copied out at their exact size (encoding is synchronous). */
+let scratch = Buffer.allocUnsafe(16 * 1024);
+/** The scratch buffer grows up to the default event limit, no further: rarer, larger events get buffers of their own. */
+const MAX_SCRATCH_BYTES = EVENT_LIMITS.maxEventBytes;
+
+/**
+ * Header + avsc encoding of a valid (normalized) event, in one buffer of the
+ * exact size; undefined when it would exceed `limit` bytes. Events that do not
+ * fit the scratch buffer are encoded straight into a buffer of their own size.
+ */
+function encodeWithHeader(normalized: unknown, limit: number): Buffer | undefined {
+  const type = auditEventSchema.type;
+  const end = type.encode(normalized, scratch, SINGLE_OBJECT_HEADER_BYTES);
+  if (end > 0) {
+    if (end > limit) return undefined;
+    const out = Buffer.allocUnsafe(end);
+    EVENT_HEADER.copy(out, 0);
+    scratch.copy(out, SINGLE_OBJECT_HEADER_BYTES, SINGLE_OBJECT_HEADER_BYTES, end);
+    return out;
+  }
+  // avsc returns minus the number of bytes missing.
+  const size = scratch.length - end;
+  if (size > limit) return undefined;
+  const out = Buffer.allocUnsafe(size);
+  EVENT_HEADER.copy(out, 0);
+  const written = type.encode(normalized, out, SINGLE_OBJECT_HEADER_BYTES);
+  if (written !== size) throw new Error(`avsc encoded ${written} bytes of an event it sized at ${size}`);
+  if (size <= MAX_SCRATCH_BYTES) scratch = Buffer.allocUnsafe(Math.min(MAX_SCRATCH_BYTES, Math.max(size, scratch.length * 2)));
+  return out;
+}
+
+/** The detailed path: every issue, with its path, in a stable order (unknown fields, types, rules, size). */
+export function checkEvent(value: unknown, limit: number): { issues: ValidationIssue[]; body?: Buffer } {
   const issues = new Issues();
   if (!isPlainObject(value)) {
     issues.add([], 'must be an object');
@@ -236,59 +315,92 @@ function checkEvent(value: unknown, limit: number): { issues: ValidationIssue[];
   return { issues: [], body };
 }
 
-/** FORMAT.md 8.4. Skips values of the wrong type: the type check reports those. */
-function addEventRuleIssues(event: AuditEvent, issues: Issues): void {
+// Paths of the rule checks, built once: the fast path allocates none.
+const P = {
+  eventId: ['eventId'],
+  eventTime: ['eventTime'],
+  tenant: ['tenant'],
+  action: ['action'],
+  correlationId: ['correlationId'],
+  traceId: ['traceId'],
+  outcomeReason: ['outcomeReason'],
+  actorType: ['actor', 'type'],
+  actorId: ['actor', 'id'],
+  actorDisplayName: ['actor', 'displayName'],
+  actorUserAgent: ['actor', 'userAgent'],
+  actorIp: ['actor', 'ip'],
+  targetType: ['target', 'type'],
+  targetId: ['target', 'id'],
+  targetName: ['target', 'name'],
+  sourceService: ['source', 'service'],
+  sourceInstance: ['source', 'instance'],
+  sourceRegion: ['source', 'region'],
+  attributes: ['attributes'],
+  signatureKeyId: ['signature', 'keyId'],
+  signatureValue: ['signature', 'value'],
+} as const satisfies Record<string, readonly string[]>;
+
+/** FORMAT.md 8.4. Skips values of the wrong type: the type check reports those. Allocates nothing for a valid event. */
+function addEventRuleIssues(event: AuditEvent, issues: IssueSink): void {
   const L = EVENT_LIMITS;
   if (typeof event.eventId === 'string' && !isUuidV7(event.eventId)) {
-    issues.add(['eventId'], 'must be a UUIDv7 in canonical lowercase form');
+    issues.add(P.eventId, 'must be a UUIDv7 in canonical lowercase form');
   }
   if (Number.isSafeInteger(event.eventTime) && (event.eventTime < L.minEventTimeMicros || event.eventTime >= L.maxEventTimeMicros)) {
-    issues.add(['eventTime'], 'must be microseconds since the epoch within [2000-01-01, 2100-01-01)');
+    issues.add(P.eventTime, 'must be microseconds since the epoch within [2000-01-01, 2100-01-01)');
   }
-  checkIdentifier(event.tenant, ['tenant'], L.maxIdentifierBytes, issues);
-  checkIdentifier(event.action, ['action'], L.maxIdentifierBytes, issues);
-  checkOptionalIdentifier(event.correlationId, ['correlationId'], issues);
-  checkOptionalIdentifier(event.traceId, ['traceId'], issues);
-  checkText(event.outcomeReason, ['outcomeReason'], L.maxOutcomeReasonBytes, issues);
+  checkIdentifier(event.tenant, P.tenant, L.maxIdentifierBytes, issues);
+  checkIdentifier(event.action, P.action, L.maxIdentifierBytes, issues);
+  checkOptionalIdentifier(event.correlationId, P.correlationId, issues);
+  checkOptionalIdentifier(event.traceId, P.traceId, issues);
+  checkText(event.outcomeReason, P.outcomeReason, L.maxOutcomeReasonBytes, issues);
 
   const actor = event.actor;
   if (isPlainObject(actor)) {
-    checkIdentifier(actor.type, ['actor', 'type'], L.maxIdentifierBytes, issues);
-    checkIdentifier(actor.id, ['actor', 'id'], L.maxIdentifierBytes, issues);
-    checkText(actor.displayName, ['actor', 'displayName'], L.maxTextBytes, issues);
-    checkText(actor.userAgent, ['actor', 'userAgent'], L.maxTextBytes, issues);
-    if (typeof actor.ip === 'string' && isIP(actor.ip) === 0) issues.add(['actor', 'ip'], 'must be an IPv4 or IPv6 address');
+    checkIdentifier(actor.type, P.actorType, L.maxIdentifierBytes, issues);
+    checkIdentifier(actor.id, P.actorId, L.maxIdentifierBytes, issues);
+    checkText(actor.displayName, P.actorDisplayName, L.maxTextBytes, issues);
+    checkText(actor.userAgent, P.actorUserAgent, L.maxTextBytes, issues);
+    if (typeof actor.ip === 'string' && isIP(actor.ip) === 0) issues.add(P.actorIp, 'must be an IPv4 or IPv6 address');
   }
   const target = event.target;
   if (isPlainObject(target)) {
-    checkIdentifier(target.type, ['target', 'type'], L.maxIdentifierBytes, issues);
-    checkIdentifier(target.id, ['target', 'id'], L.maxIdentifierBytes, issues);
-    checkText(target.name, ['target', 'name'], L.maxTextBytes, issues);
+    checkIdentifier(target.type, P.targetType, L.maxIdentifierBytes, issues);
+    checkIdentifier(target.id, P.targetId, L.maxIdentifierBytes, issues);
+    checkText(target.name, P.targetName, L.maxTextBytes, issues);
   }
   const source = event.source;
   if (isPlainObject(source)) {
-    checkIdentifier(source.service, ['source', 'service'], L.maxIdentifierBytes, issues);
-    checkIdentifier(source.instance, ['source', 'instance'], L.maxIdentifierBytes, issues);
-    checkOptionalIdentifier(source.region, ['source', 'region'], issues);
+    checkIdentifier(source.service, P.sourceService, L.maxIdentifierBytes, issues);
+    checkIdentifier(source.instance, P.sourceInstance, L.maxIdentifierBytes, issues);
+    checkOptionalIdentifier(source.region, P.sourceRegion, issues);
   }
   const attributes = event.attributes;
   if (isPlainObject(attributes)) {
     const keys = Object.keys(attributes);
-    if (keys.length > L.maxAttributes) issues.add(['attributes'], `has ${keys.length} entries, over the limit of ${L.maxAttributes}`);
+    if (keys.length > L.maxAttributes) issues.add(P.attributes, `has ${keys.length} entries, over the limit of ${L.maxAttributes}`);
     for (const key of keys) {
+      // The path ['attributes', key] is built only for a problem.
       if (key === '__proto__') issues.add(['attributes', key], 'is not an accepted key');
-      else checkIdentifier(key, ['attributes', key], L.maxAttributeKeyBytes, issues);
-      checkText(attributes[key], ['attributes', key], L.maxAttributeValueBytes, issues);
+      else {
+        const keyProblem = identifierProblem(key, L.maxAttributeKeyBytes);
+        if (keyProblem !== undefined) issues.add(['attributes', key], keyProblem);
+      }
+      const value = attributes[key];
+      if (typeof value === 'string') {
+        const valueProblem = textProblem(value, L.maxAttributeValueBytes);
+        if (valueProblem !== undefined) issues.add(['attributes', key], valueProblem);
+      }
     }
   }
   const signature = event.signature;
   if (isPlainObject(signature)) {
-    checkIdentifier(signature.keyId, ['signature', 'keyId'], L.maxIdentifierBytes, issues);
-    checkByteLength(signature.value, ['signature', 'value'], 1, L.maxSignatureBytes, issues);
+    checkIdentifier(signature.keyId, P.signatureKeyId, L.maxIdentifierBytes, issues);
+    checkByteLength(signature.value, P.signatureValue, 1, L.maxSignatureBytes, issues);
   }
 }
 
-function checkOptionalIdentifier(value: unknown, path: string[], issues: Issues): void {
+function checkOptionalIdentifier(value: unknown, path: readonly string[], issues: IssueSink): void {
   if (value === '') issues.add(path, 'must not be empty (use null for "absent")');
   else checkIdentifier(value, path, EVENT_LIMITS.maxIdentifierBytes, issues);
 }

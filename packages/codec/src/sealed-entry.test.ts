@@ -84,3 +84,14 @@ describe('rejectReasonFor', () => {
     expect(rejectReasonFor(new Error('x'))).toBe('MALFORMED');
   });
 });
+
+describe('validateSealedEntry on enum values avsc would look up on Object.prototype', () => {
+  it.each([
+    ['kind', { kind: 'toString' }],
+    ['rejectReason', { kind: 'REJECTED', rejectReason: 'constructor' }],
+  ])('rejects %s instead of encoding the first symbol', (path, override) => {
+    const entry = sampleSealedEntry(override as never);
+    expect(validateSealedEntry(entry).map((i) => i.path)).toContain(path);
+    expect(codeOf(() => encodeSealedEntry(entry))).toBe('invalid_record');
+  });
+});
