@@ -38,6 +38,14 @@ describe('uuidv7', () => {
     });
   });
 
+  it('writes each byte as two lowercase hex digits, the 32 random bits last', () => {
+    const generator = createUuidV7Generator((bytes) => bytes.forEach((_, i) => (bytes[i] = (i * 37 + 0xa5) & 0xff)));
+    const id = generator.next(0xfedcba987654);
+    expect(id.slice(0, 13)).toBe('fedcba98-7654');
+    expect(id.slice(-8)).toBe('a5caef14');
+    expect(generator.next(0xfedcba987654).slice(-8)).toBe('173c6186');
+  });
+
   it('rejects timestamps outside 48 bits', () => {
     expect(() => uuidv7(-1)).toThrow(RangeError);
     expect(() => uuidv7(2 ** 48)).toThrow(RangeError);
