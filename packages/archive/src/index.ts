@@ -38,4 +38,4 @@ export {
 export { listAll, type ArchiveFetcher, type ArchiveStore, type ListedObject, type ObjectInfo, type ObjectVersion, type PutOnceOptions, type PutOnceResult } from './store';
 export { createS3ArchiveStore, storageError, s3Status, type S3ArchiveStoreOptions } from './s3-store';
 export { createLocalDirFetcher } from './local-dir-fetcher';
-export { toCoreEntry } from './entry-mapping';
+export { toCoreEntry } from '@auditseal/codec';

@@ -54,6 +54,7 @@ export {
   encodeSegmentManifestRecord,
   decodeSegmentManifestRecord,
 } from './segment-manifest';
+export { toCoreEntry, wireRejectReason } from './entry-mapping';
 export { type CheckpointRecord, validateCheckpointRecord, encodeCheckpointRecord, decodeCheckpointRecord } from './checkpoint';
 
 import type { CodecSchema } from './schemas';

@@ -1,5 +1,5 @@
-import { decodeSealedEntry, type SealedEntry } from '@auditseal/codec';
-import { ChainVerifier, parseChainId, type ChainFailure, type ChainHead, type CryptoBackend, type RejectReason, type SealedEntry as CoreEntry } from '@auditseal/core';
+import { decodeSealedEntry, toCoreEntry, type SealedEntry } from '@auditseal/codec';
+import { ChainVerifier, parseChainId, type ChainFailure, type ChainHead, type CryptoBackend, type SealedEntry as CoreEntry } from '@auditseal/core';
 import { finding, type FindingKind, type FindingSink, type ObjectRef, type OffsetRange } from './findings';
 import type { SealedRecord } from './sources';
 
@@ -24,33 +24,7 @@ import type { SealedRecord } from './sources';
  * | out_of_order   | out_of_order   | skip the entry                                              |
  */
 
-const FROM_WIRE: Readonly<Record<NonNullable<SealedEntry['rejectReason']>, Exclude<RejectReason, 'none'>>> = {
-  MALFORMED: 'malformed',
-  UNKNOWN_SCHEMA: 'unknown_schema',
-  TOO_LARGE: 'too_large',
-  BAD_SIGNATURE: 'bad_signature',
-  MISSING_SIGNATURE: 'missing_signature',
-  INVALID_EVENT: 'invalid_event',
-};
-
-/** The fields core hashes (FORMAT.md §3), from a decoded Avro entry (FORMAT.md §9.1: enum symbols map by name). */
-export function toCoreEntry(entry: SealedEntry): CoreEntry {
-  return {
-    chainId: entry.chainId,
-    seq: entry.seq,
-    prevHash: entry.prevHash,
-    hash: entry.hash,
-    kind: entry.kind === 'EVENT' ? 'event' : 'rejected',
-    sourceOffset: entry.sourceOffset,
-    sourceTimestampMs: entry.sourceTimestamp,
-    sealedAtMicros: entry.sealedAt,
-    key: entry.key,
-    value: entry.value,
-    // An unknown symbol cannot come out of the Avro decoder; a hand-built entry with one fails core's body check as malformed.
-    rejectReason: entry.rejectReason === null ? 'none' : (FROM_WIRE[entry.rejectReason] ?? (entry.rejectReason as unknown as RejectReason)),
-    rejectDetail: entry.rejectDetail,
-  };
-}
+export { toCoreEntry };
 
 /** Where an entry was read: a Kafka record or an archived object. */
 export type EntryLocation = { partition: number; offset: number } | { object: ObjectRef };

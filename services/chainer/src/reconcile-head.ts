@@ -1,7 +1,6 @@
-import { CodecError, decodeSealedEntry, type SealedEntry } from '@auditseal/codec';
+import { CodecError, decodeSealedEntry, type SealedEntry, toCoreEntry } from '@auditseal/codec';
 import { ChainVerifier, genesisHead, toHex, type ChainHead } from '@auditseal/core';
 import type { DeliveryMode } from './config';
-import { toCoreEntry } from './entry-mapping';
 
 /**
  * Head recovery, the decision (DESIGN.md "Scale and fault tolerance": on

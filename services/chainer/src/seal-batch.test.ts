@@ -1,7 +1,6 @@
-import { decodeSealedEntry, encodeEvent } from '@auditseal/codec';
+import { decodeSealedEntry, encodeEvent, toCoreEntry } from '@auditseal/codec';
 import { ChainLinker, chainId, genesisHash, verifyChain, type ChainHead } from '@auditseal/core';
 import { classifyRecord, type Classification } from './classify-record';
-import { toCoreEntry } from './entry-mapping';
 import { sealBatch, type SourceRecord } from './seal-batch';
 import { forgedEvent, generateSigningKey, invalidEventBytes, keyringOf, truncatedEventBytes, unknownSchemaBytes, validEvent } from './testing/fixtures';
 

@@ -1,7 +1,6 @@
-import { encodeSealedEntry, type SealedEntry } from '@auditseal/codec';
+import { encodeSealedEntry, type SealedEntry, wireRejectReason } from '@auditseal/codec';
 import { ChainLinker, CoreError, type ChainHead } from '@auditseal/core';
 import type { Classification } from './classify-record';
-import { wireRejectReason } from './entry-mapping';
 
 /**
  * Sealing (DESIGN.md "Chains and hashes"): turns consecutive records of one

@@ -2,12 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { get } from 'node:http';
 import { resolve } from 'node:path';
-import { decodeSealedEntry, encodeEvent, uuidv7, type AuditEvent, type SealedEntry } from '@auditseal/codec';
+import { decodeSealedEntry, encodeEvent, uuidv7, type AuditEvent, type SealedEntry, toCoreEntry } from '@auditseal/codec';
 import { chainId, verifyChain } from '@auditseal/core';
 import { ensureTopics, topicNames, type Logger, type TopicNames } from '@auditseal/kafka';
 import { waitFor } from '@auditseal/testkit';
 import { Partitioners, type Admin, type Kafka, type Message } from 'kafkajs';
-import { toCoreEntry } from '../entry-mapping';
 import { readSealedTails } from '../sealed-tail-reader';
 
 /**
