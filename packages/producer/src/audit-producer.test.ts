@@ -122,6 +122,14 @@ describe('createAuditProducer', () => {
         const { producer } = create();
         expect(thrown(() => producer.emit(null as unknown as AuditEventInput))).toMatchObject({ code: 'invalid_event', details: { issues: [{ path: '' }] } });
       });
+
+      it('reports a __proto__ key (as JSON.parse makes) as an unknown field, and takes no field from it', () => {
+        const { producer, sender } = create();
+        const parsed = JSON.parse(`{"__proto__": {"tenant": "globex"}, ${JSON.stringify(event()).slice(1)}`) as AuditEventInput;
+        const error = thrown(() => producer.emit(parsed));
+        expect(error).toMatchObject({ code: 'invalid_event', details: { issues: [{ path: '__proto__', message: 'unknown field' }] } });
+        expect(sender.calls).toHaveLength(0);
+      });
     });
 
     it('rejects with closed after close()', async () => {

@@ -6,11 +6,13 @@ import {
   KafkaJSProtocolError,
   type Kafka,
   type Message,
+  type PartitionMetadata,
   type ProducerConfig,
   type ProducerRecord,
   type RecordMetadata,
 } from 'kafkajs';
-import { addOffset, createKafkaSender } from './kafka-sender';
+import { Partitioners } from 'kafkajs';
+import { addOffset, createKafkaSender, memoizedDefaultPartitioner } from './kafka-sender';
 
 type Partitioner = (args: { topic: string; partitionMetadata: { partitionId: number; leader: number }[]; message: Message }) => number;
 
@@ -119,5 +121,40 @@ describe('addOffset', () => {
   it('adds exactly, beyond 2^53 too', () => {
     expect(addOffset('41', 2)).toBe('43');
     expect(addOffset('9007199254740991', 2)).toBe('9007199254740993');
+  });
+});
+
+describe('memoizedDefaultPartitioner', () => {
+  const metadata = (count: number): PartitionMetadata[] =>
+    Array.from({ length: count }, (_, partitionId) => ({ partitionId, leader: partitionId % 3 === 2 ? -1 : 1, partitionErrorCode: 0, replicas: [1], isr: [1] }));
+
+  it('answers what the DefaultPartitioner answers for keyed messages, asked again and again and as the partition count changes', () => {
+    const memoized = memoizedDefaultPartitioner();
+    const reference = Partitioners.DefaultPartitioner();
+    const disagreements: string[] = [];
+    for (const count of [4, 1, 3, 12, 4, 7]) {
+      const partitionMetadata = metadata(count);
+      for (let round = 0; round < 3; round++) {
+        for (let i = 0; i < 500; i++) {
+          const key = i % 5 === 0 ? `tenant-é-${i}` : `tenant-${i % 97}`;
+          const got = memoized({ topic: 't', partitionMetadata, message: { key, value: null } });
+          const want = reference({ topic: 't', partitionMetadata, message: { key, value: null } });
+          if (got !== want) disagreements.push(`${key} over ${count}: ${got} vs ${want}`);
+        }
+      }
+    }
+    expect(disagreements).toEqual([]);
+  });
+
+  it('keeps an explicit partition and leaves messages without a string key to the DefaultPartitioner', () => {
+    const memoized = memoizedDefaultPartitioner();
+    const reference = Partitioners.DefaultPartitioner();
+    const partitionMetadata = metadata(5);
+    expect(memoized({ topic: 't', partitionMetadata, message: { key: 'acme', partition: 3, value: null } })).toBe(3);
+    const bufferKey = Buffer.from('acme');
+    expect(memoized({ topic: 't', partitionMetadata, message: { key: bufferKey, value: null } })).toBe(
+      reference({ topic: 't', partitionMetadata, message: { key: bufferKey, value: null } }),
+    );
+    for (let i = 0; i < 20; i++) expect(memoized({ topic: 't', partitionMetadata, message: { key: null, value: null } })).toBeLessThan(5);
   });
 });

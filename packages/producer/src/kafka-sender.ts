@@ -68,14 +68,14 @@ const DEFAULT_KAFKA_RETRY: RetryOptions = { retries: 2, initialRetryTime: 100, m
  * partition's batch with offsetDelta = index (protocol/requests/produce/v3/request.js),
  * so record i of partition p is at baseOffset(p) + (its index among p's
  * messages). The partition of each message is recorded by wrapping kafkajs'
- * default (Java-compatible murmur2) partitioner; the last choice counts, as
- * kafkajs regroups the messages on each of its retries.
+ * default (Java-compatible murmur2) partitioner (memoizedDefaultPartitioner);
+ * the last choice counts, as kafkajs regroups the messages on each of its retries.
  */
 export function createKafkaSender(options: KafkaSenderOptions): KafkaSender {
   const { kafka, topic, ackTimeoutMs, logger } = options;
   const createPartitioner = () => {
-    const partition = Partitioners.DefaultPartitioner();
-    return (args: Parameters<typeof partition>[0]): number => {
+    const partition = memoizedDefaultPartitioner();
+    return (args: PartitionerArgs): number => {
       const chosen = partition(args);
       (args.message as TrackedMessage).chosenPartition = chosen;
       return chosen;
@@ -136,24 +136,26 @@ export function createKafkaSender(options: KafkaSenderOptions): KafkaSender {
         }
         throw normalized;
       }
-      const baseOffsets = new Map<number, string>();
+      // Per partition: its base offset and how many of our records it has had so far.
+      const partitions = new Map<number, { base: string; baseNumber: number; next: number }>();
       for (const entry of response) {
-        if (entry.topicName === topic && entry.baseOffset !== undefined) baseOffsets.set(entry.partition, entry.baseOffset);
+        if (entry.topicName === topic && entry.baseOffset !== undefined) {
+          partitions.set(entry.partition, { base: entry.baseOffset, baseNumber: Number(entry.baseOffset), next: 0 });
+        }
       }
-      const nextIndex = new Map<number, number>();
       return messages.map((message) => {
         const partition = message.chosenPartition;
-        const base = baseOffsets.get(partition);
-        if (partition < 0 || base === undefined) {
+        const answer = partitions.get(partition);
+        if (partition < 0 || answer === undefined) {
           // kafkajs resolved without an answer for this record's partition: we
           // cannot tell where (or whether) it was written.
           throw new KafkaError('kafka_error', `produce response has no base offset for partition ${partition} of ${topic}`, {
-            details: { partition, partitions: [...baseOffsets.keys()] },
+            details: { partition, partitions: [...partitions.keys()] },
           });
         }
-        const index = nextIndex.get(partition) ?? 0;
-        nextIndex.set(partition, index + 1);
-        return { partition, offset: addOffset(base, index) };
+        const index = answer.next++;
+        const offset = answer.baseNumber + index;
+        return { partition, offset: Number.isSafeInteger(offset) ? String(offset) : addOffset(answer.base, index) };
       });
     },
     reset: dropSession,
@@ -161,6 +163,41 @@ export function createKafkaSender(options: KafkaSenderOptions): KafkaSender {
       closed = true;
       await dropSession();
     },
+  };
+}
+
+type PartitionerArgs = Parameters<ReturnType<typeof Partitioners.DefaultPartitioner>>[0];
+
+/** Keys whose partition is remembered, at most; then the memory starts over. */
+const MEMOIZED_KEYS = 10_000;
+
+/**
+ * kafkajs' DefaultPartitioner with its answers for keyed messages remembered.
+ * For a message with a key and no explicit partition it answers
+ * murmur2(key) mod the topic's partition count (like the Java client), a
+ * function of the key and the count only — and it filters the partition list
+ * for every message. The producer keys every record by tenant, a small set of
+ * keys repeated over and over, so the answer per (key, count) is kept.
+ * Anything else goes to the DefaultPartitioner as it is.
+ */
+export function memoizedDefaultPartitioner(): (args: PartitionerArgs) => number {
+  const partition = Partitioners.DefaultPartitioner();
+  const known = new Map<string, number>();
+  let knownForCount = -1;
+  return (args) => {
+    const { key, partition: explicit } = args.message;
+    if (typeof key !== 'string' || (explicit !== undefined && explicit !== null)) return partition(args);
+    const count = args.partitionMetadata.length;
+    if (count !== knownForCount || known.size >= MEMOIZED_KEYS) {
+      known.clear();
+      knownForCount = count;
+    }
+    let chosen = known.get(key);
+    if (chosen === undefined) {
+      chosen = partition(args);
+      known.set(key, chosen);
+    }
+    return chosen;
   };
 }
 

@@ -54,9 +54,11 @@ export function prepareEvent(input: unknown, context: PrepareContext, pathPrefix
     throw invalidEvent([{ path: pathPrefix, message: 'must be an object (an audit event)' }]);
   }
   // A shallow copy that keeps unknown fields, so that validation reports them.
-  // (Object.assign, not spread syntax: on Node 20 spreading this object costs
-  // about half as much as encoding the event.)
-  const event = Object.assign({}, input) as AuditEvent;
+  // (Object.assign, not spread syntax: on Node 20 spreading such an object costs
+  // about 2 µs, as much as encoding the event. But Object.assign would turn an
+  // own `__proto__` key, which JSON.parse makes, into the copy's prototype
+  // rather than a field the codec reports as unknown: such input is spread.)
+  const event = (Object.prototype.hasOwnProperty.call(input, '__proto__') ? { ...input } : Object.assign({}, input)) as AuditEvent;
   if (event.eventId === undefined) event.eventId = context.newEventId();
   if (event.eventTime === undefined) event.eventTime = context.nowMicros();
   if (event.source === undefined) event.source = context.source;
