@@ -3,9 +3,10 @@ import { archiverBenchmark } from './archiver';
 import { chainHashBenchmark } from './chain-hash';
 import { chainerBenchmark } from './chainer';
 import { merkleRootBenchmark } from './merkle-root';
+import { sdkVsRawBenchmark } from './sdk-vs-raw';
 
 /**
  * Every benchmark `npm run bench` knows, in run order. Add new ones here
  * (Kafka/S3-backed ones throw BenchSkipped when their endpoints are missing).
  */
-export const benchmarks: readonly Benchmark[] = [chainHashBenchmark, merkleRootBenchmark, chainerBenchmark, archiverBenchmark];
+export const benchmarks: readonly Benchmark[] = [chainHashBenchmark, merkleRootBenchmark, sdkVsRawBenchmark, chainerBenchmark, archiverBenchmark];
