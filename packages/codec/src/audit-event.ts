@@ -263,8 +263,11 @@ export function encodeValidEvent(value: unknown, limit: number, withoutSignature
 
 const normalizeEventFast = compileNormalizer(auditEventSchema.root);
 const EVENT_HEADER = singleObjectHeader(auditEventSchema.fingerprint);
-/** Where events are encoded before being copied out at their exact size (encoding is synchronous). */
-let scratch = Buffer.allocUnsafe(16 * 1024);
+/**
+ * Where events are encoded, after the header it always starts with, before
+ * being copied out at their exact size (encoding is synchronous).
+ */
+let scratch = withEventHeader(Buffer.allocUnsafe(16 * 1024));
 /** The scratch buffer grows up to the default event limit, no further: rarer, larger events get buffers of their own. */
 const MAX_SCRATCH_BYTES = EVENT_LIMITS.maxEventBytes;
 
@@ -279,8 +282,7 @@ function encodeWithHeader(normalized: unknown, limit: number): Buffer | undefine
   if (end > 0) {
     if (end > limit) return undefined;
     const out = Buffer.allocUnsafe(end);
-    EVENT_HEADER.copy(out, 0);
-    scratch.copy(out, SINGLE_OBJECT_HEADER_BYTES, SINGLE_OBJECT_HEADER_BYTES, end);
+    scratch.copy(out, 0, 0, end);
     return out;
   }
   // avsc returns minus the number of bytes missing.
@@ -290,8 +292,13 @@ function encodeWithHeader(normalized: unknown, limit: number): Buffer | undefine
   EVENT_HEADER.copy(out, 0);
   const written = type.encode(normalized, out, SINGLE_OBJECT_HEADER_BYTES);
   if (written !== size) throw new Error(`avsc encoded ${written} bytes of an event it sized at ${size}`);
-  if (size <= MAX_SCRATCH_BYTES) scratch = Buffer.allocUnsafe(Math.min(MAX_SCRATCH_BYTES, Math.max(size, scratch.length * 2)));
+  if (size <= MAX_SCRATCH_BYTES) scratch = withEventHeader(Buffer.allocUnsafe(Math.min(MAX_SCRATCH_BYTES, Math.max(size, scratch.length * 2))));
   return out;
+}
+
+function withEventHeader(buffer: Buffer): Buffer {
+  EVENT_HEADER.copy(buffer, 0);
+  return buffer;
 }
 
 /** The detailed path: every issue, with its path, in a stable order (unknown fields, types, rules, size). */

@@ -41,7 +41,7 @@ export function createUuidV7Generator(randomFill: (bytes: Uint8Array) => void = 
       randomFill(pool);
       poolPos = 0;
     }
-    random.set(pool.subarray(poolPos, poolPos + random.length));
+    for (let i = 0; i < random.length; i++) random[i] = pool[poolPos + i]!;
     poolPos += random.length;
   }
 
