@@ -1,0 +1,39 @@
+import { createKafkaClient, parseBrokers, topicNames, type TopicNames } from '@auditseal/kafka';
+import type { Admin, Kafka } from 'kafkajs';
+import { stringOption, type OptionSpec, type ParsedValues } from './args';
+import { CliError, INFRA_HINT, errorText, usageError } from './errors';
+
+export const KAFKA_OPTIONS: OptionSpec = {
+  brokers: { type: 'string' },
+  'topic-prefix': { type: 'string' },
+};
+
+export const KAFKA_HELP = `Kafka:
+  --brokers <host:port,…>   (env KAFKA_BROKERS)
+  --topic-prefix <p>        prefix of the audit topics (env AUDITSEAL_TOPIC_PREFIX, default none)`;
+
+export interface KafkaContext {
+  kafka: Kafka;
+  admin: Admin;
+  brokers: string[];
+  names: TopicNames;
+  close(): Promise<void>;
+}
+
+/** Connects an admin client; an unreachable cluster is an environment error naming the brokers. */
+export async function connectKafka(values: ParsedValues, env: Record<string, string | undefined>): Promise<KafkaContext> {
+  const raw = stringOption(values, 'brokers') ?? env.KAFKA_BROKERS;
+  if (!raw?.trim()) throw usageError('no Kafka brokers: pass --brokers host:port or set KAFKA_BROKERS', INFRA_HINT);
+  const brokers = parseBrokers(raw);
+  for (const b of brokers) if (!/^[^\s:]+:\d+$/.test(b)) throw usageError(`--brokers / KAFKA_BROKERS must be host:port[,host:port…], got ${JSON.stringify(b)}`);
+  const prefix = stringOption(values, 'topic-prefix') ?? env.AUDITSEAL_TOPIC_PREFIX ?? '';
+  const kafka = createKafkaClient({ brokers, clientId: 'auditseal-cli', connectionTimeoutMs: 3_000, requestTimeoutMs: 15_000, retry: { retries: 1, initialRetryTime: 200, maxRetryTime: 1_000 } });
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+  } catch (error) {
+    await admin.disconnect().catch(() => undefined);
+    throw new CliError('environment', `cannot reach Kafka at ${brokers.join(',')}: ${errorText(error)}`, INFRA_HINT, { cause: error });
+  }
+  return { kafka, admin, brokers, names: topicNames(prefix), close: () => admin.disconnect() };
+}
