@@ -70,6 +70,13 @@ describe('auditseal (over a local copy)', () => {
       expect(run.stdout).toContain('retention    NOT checked');
       expect(run.stdout).toMatch(/VERDICT: VERIFIED/);
     });
+    it('draws a progress bar on stderr only when it is a terminal', async () => {
+      const tty = await runInMemory(['verify-archive', ...archive(), '--keyring', keyring], {}, { tty: true });
+      expect(tty.code).toBe(0);
+      expect(tty.stderr).toContain('] 6/6 segments');
+      const json = await runInMemory(['verify-archive', ...archive(), '--keyring', keyring, '--json'], {}, { tty: true });
+      expect(json.stderr).toBe('');
+    });
     it('warns when trust comes from the archive\'s own keys', async () => {
       const run = await runInMemory(['verify-archive', ...archive()]);
       expect(run.code).toBe(0);
