@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { createWriteStream, rmSync, type WriteStream } from 'node:fs';
 import { decodeEvent, type AuditEvent } from '@auditseal/codec';
 import { ARCHIVE_HELP, ARCHIVE_OPTIONS, COMMON_OPTIONS, choiceOption, parseCommandArgs, stringOption, timeOption } from '../args';
@@ -123,6 +124,9 @@ Exit codes: 0 exported, 1 a segment failed verification, 2 usage or environment 
             write(format === 'csv' ? csvRecord(eventCsvFields(event, entry)) : `${JSON.stringify(eventJson(event, entry))}\n`);
             exported++;
           }
+          // Back-pressure once per segment: memory stays bounded by a segment's output.
+          if (file?.writableNeedDrain) await once(file, 'drain');
+          else if (!file) await io.drain?.();
         }
       } catch (error) {
         if (file) {

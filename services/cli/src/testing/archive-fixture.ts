@@ -53,11 +53,11 @@ export interface FixtureArchive {
   retainUntil: Date;
 }
 
-export function fixtureEvent(partition: number, seq: number): AuditEvent {
+export function fixtureEvent(partition: number, seq: number, time: { first: number; spacingMs: number } = { first: FIRST_EVENT_TIME, spacingMs: 60_000 }): AuditEvent {
   const n = partition * 1000 + seq;
   return {
     eventId: `019468a1-f800-7abc-8def-${n.toString(16).padStart(12, '0')}`,
-    eventTime: (FIRST_EVENT_TIME + n * 60_000) * 1000 + 123,
+    eventTime: (time.first + n * time.spacingMs) * 1000 + 123,
     tenant: TENANTS[n % 2]!,
     actor: { type: 'user', id: `u-${n % 3}`, displayName: n % 3 === 0 ? 'Ann "the auditor", CFO' : null },
     action: ACTIONS[Math.floor(n / 2) % 2]!,
@@ -69,12 +69,13 @@ export function fixtureEvent(partition: number, seq: number): AuditEvent {
 }
 
 /**
+ * Events of chain p at seq s happen at firstEventTime + (1000p + s) × eventSpacingMs.
  * Chains of `entriesPerChain` entries (every 7th a REJECTED record) in
  * segments of `segmentSize`, checkpoints every `checkpointEvery` entries,
  * the key file, all signed by `key` at `createdAt`.
  */
 export async function buildFixtureArchive(
-  options: { prefix?: string; cluster?: string; partitions?: number[]; entriesPerChain?: number; segmentSize?: number; checkpointEvery?: number; key?: SigningKey; createdAt?: Date; retainUntil?: Date } = {},
+  options: { prefix?: string; cluster?: string; firstEventTime?: number; eventSpacingMs?: number; partitions?: number[]; entriesPerChain?: number; segmentSize?: number; checkpointEvery?: number; key?: SigningKey; createdAt?: Date; retainUntil?: Date } = {},
 ): Promise<FixtureArchive> {
   const prefix = options.prefix ?? 'auditseal-archive';
   const layout = archiveLayout(prefix);
@@ -90,10 +91,11 @@ export async function buildFixtureArchive(
     for (let i = 0; i < (options.entriesPerChain ?? 25); i++) {
       const seq = head.seq + 1;
       const rejected = seq % 7 === 6;
-      const event = fixtureEvent(partition, seq);
+      const time = { first: options.firstEventTime ?? FIRST_EVENT_TIME, spacingMs: options.eventSpacingMs ?? 60_000 };
+      const event = fixtureEvent(partition, seq, time);
       const value = rejected ? Buffer.from(`not an event ${seq}`) : encodeEvent(event);
       if (!rejected) out.events.push(event);
-      const sealedAtMicros = (FIRST_EVENT_TIME + (partition * 1000 + seq) * 60_000 + 500) * 1000;
+      const sealedAtMicros = (time.first + (partition * 1000 + seq) * time.spacingMs + 500) * 1000;
       const fields = {
         kind: rejected ? ('rejected' as const) : ('event' as const),
         sourceOffset: seq * 2,
