@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { archiveLayout, createS3ArchiveStore, listAll, parseManifest, serializeManifest, signManifest } from '@auditseal/archive';
+import { encodeSealedEntry } from '@auditseal/codec';
 import { createCleanup, createTestKafka, createTestS3, integrationEnv, uniqueName, type TestS3 } from '@auditseal/testkit';
 import { buildFixtureArchive, keyringJson, OTHER_KEY, writeFixtureToStore, type FixtureArchive } from './testing/archive-fixture';
 
@@ -214,7 +215,7 @@ describe('auditseal CLI (real S3 with Object Lock, real Kafka)', () => {
   });
 
   describe('topics and status (real Kafka)', () => {
-    it('topics ensure creates the topics, check passes; status shows the archive head', async () => {
+    it('topics ensure creates the topics and check judges them; status shows chain heads, archived heads, lag and alerts', async () => {
       const kafka = createTestKafka({ cleanup });
       const prefix = `${uniqueName('cli')}.`;
       const env = { ...s3Env, KAFKA_BROKERS: kafka.brokers.join(','), AUDITSEAL_TOPIC_PREFIX: prefix };
@@ -231,9 +232,34 @@ describe('auditseal CLI (real S3 with Object Lock, real Kafka)', () => {
       const check2 = await cli(['topics', 'check', '--min-insync-replicas', '2'], env);
       expect(check2.code).toBe(1);
       expect(check2.stdout).toMatch(/min.insync.replicas is 1, must be >= 2/);
-      const status = await cli(['status', '--json'], env);
+      // status: chain 0 sealed up to seq 24 on Kafka but archived up to 19; one alert on audit.alerts.
+      const chainsFixture = await buildFixtureArchive({ topic: `${prefix}audit.events`, partitions: [0, 1], entriesPerChain: 25, segmentSize: 10 });
+      const statusBucket = await s3.createLockedBucket(undefined, 'cli-status');
+      const lastSegment = chainsFixture.segmentKeys[2]!;
+      const withheld = new Set([lastSegment, lastSegment.replace(/\.avro$/, '.manifest.json')]);
+      await writeFixtureToStore({ ...chainsFixture, objects: chainsFixture.objects.filter((o) => !withheld.has(o.key)) }, createS3ArchiveStore({ client: s3.client, bucket: statusBucket }));
+      const producer = kafka.producer({ transactionalId: uniqueName('cli-sealed-writer'), idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      const tx = await producer.transaction();
+      for (const [p, chain] of chainsFixture.chains.entries()) {
+        await tx.send({ topic: `${prefix}audit.sealed`, acks: -1, messages: chainsFixture.entries.get(chain)!.map((e) => ({ partition: p, value: encodeSealedEntry(e) })) });
+      }
+      await tx.commit();
+      await producer.send({ topic: `${prefix}audit.alerts`, acks: -1, messages: [{ value: JSON.stringify({ kind: 'segment_missing', severity: 'critical', chainId: chainsFixture.chains[0], message: 'segment x is missing' }) }] });
+      await producer.disconnect();
+      const status = await cli(['status', '--json', '--bucket', statusBucket], env);
       expect(status.code).toBe(0);
-      expect(JSON.parse(status.stdout)).toMatchObject({ chains: [{ partition: 0 }, { partition: 1 }], alerts: { records: 0 } });
+      expect(JSON.parse(status.stdout)).toMatchObject({
+        chains: [
+          { partition: 0, chainId: chainsFixture.chains[0], sealed: { headSeq: 24 }, archived: { lastSeq: 19 }, archiveLagEntries: 5 },
+          { partition: 1, chainId: chainsFixture.chains[1], sealed: { headSeq: 24 }, archived: { lastSeq: 24 }, archiveLagEntries: 0 },
+        ],
+        alerts: { records: 1, bySeverity: { critical: 1 }, byKind: { segment_missing: 1 } },
+      });
+      const human = await cli(['status', '--bucket', statusBucket], env);
+      expect(human.code).toBe(0);
+      expect(human.stdout).toContain('Alerts   1 on');
+      expect(human.stdout).toMatch(/^0 +0–\d+ +24 /m);
     });
 
     it('an unreachable Kafka → exit 2 naming the brokers', async () => {

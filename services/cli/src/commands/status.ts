@@ -1,34 +1,50 @@
 import { parseManifest, type SegmentManifest } from '@auditseal/archive';
+import { decodeSealedEntry } from '@auditseal/codec';
 import { parseChainId } from '@auditseal/core';
 import { parseArchiveKey } from '@auditseal/verify';
-import { ARCHIVE_OPTIONS, COMMON_OPTIONS, parseCommandArgs } from '../args';
-import { openArchive } from '../archive-source';
+import { ARCHIVE_OPTIONS, COMMON_OPTIONS, parseCommandArgs, stringOption } from '../args';
+import { openArchive, type OpenedArchive } from '../archive-source';
 import { EXIT_OK } from '../errors';
 import type { CliIo } from '../io';
 import { KAFKA_HELP, KAFKA_OPTIONS, connectKafka } from '../kafka';
+import { readTail } from '../kafka-tail';
 import type { Command } from './command';
 
 interface ChainStatus {
   partition: number;
   chainId: string | undefined;
-  sealed: { logStartOffset: number; endOffset: number } | undefined;
+  sealed: { logStartOffset: number; endOffset: number; headSeq: number | undefined; headSealedAt: string | undefined } | undefined;
   archived: { lastSeq: number; lastOffset: number | undefined; segmentKey: string; createdAt: string } | undefined;
-  /** Offsets of audit.sealed after the last archived entry (includes transaction markers: an upper bound on entries). */
-  archiveLagOffsets: number | undefined;
+  /** headSeq − archived lastSeq when both are known. */
+  archiveLagEntries: number | undefined;
 }
+
+interface AlertSummary {
+  topic: string;
+  records: number;
+  /** Of the most recent records read (up to 1000 per partition): counts by severity and kind. */
+  bySeverity: Record<string, number>;
+  byKind: Record<string, number>;
+  latest: Array<Record<string, unknown>>;
+  unreadable: number;
+}
+
+const pick = (doc: Record<string, unknown>, names: string[]) => Object.fromEntries(names.filter((n) => doc[n] !== undefined).map((n) => [n, doc[n]]));
 
 export const statusCommand: Command = {
   name: 'status',
-  summary: 'chain heads on Kafka, archived heads in S3, archive lag, alerts',
-  help: `Usage: auditseal status [--bucket B] [--prefix P] [--brokers …] [--topic-prefix P] [--json]
+  summary: 'chain heads on Kafka, archived heads in S3, archive lag, recent alerts',
+  help: `Usage: auditseal status [--brokers …] [--topic-prefix P] [--bucket B] [--prefix P] [--json]
 
-Per partition: the end of audit.sealed (Kafka offsets), the archived head (the last
-manifest of the chain: last seq, its audit.sealed offset, when it was signed) and
-the archive lag in offsets (an upper bound on unarchived entries: transaction
-markers take offsets too); and how many records audit.alerts holds.
+Per partition of audit.sealed: the chain head (the last committed entry's seq and
+sealing time, read from Kafka), the archived head (the chain's last manifest in S3:
+last seq, when it was signed) and the archive lag in entries; then the alerts on
+audit.alerts (the verifier's findings: counts by severity and kind of the most
+recent 1000 per partition, and the latest five). Without a bucket (--bucket or
+S3_BUCKET) the archive columns are left out.
 
-Options (S3: --bucket, --prefix, --endpoint, --region as for verify-archive):
 ${KAFKA_HELP}
+S3 (optional): --bucket, --prefix, --endpoint, --region as for verify-archive.
   --json                      the status as JSON
   -h, --help                  this help
 
@@ -37,15 +53,35 @@ Exit codes: 0 printed, 2 usage error or Kafka/S3 unreachable.
   async run(argv: string[], io: CliIo): Promise<number> {
     const { values } = parseCommandArgs('status', argv, { ...COMMON_OPTIONS, ...KAFKA_OPTIONS, ...ARCHIVE_OPTIONS });
     const k = await connectKafka(values, io.env);
+    let archive: OpenedArchive | undefined;
     try {
-      const archive = await openArchive(values, io.env);
-      try {
-        const topics = new Set(await k.admin.listTopics());
-        const sealedOffsets = topics.has(k.names.sealed) ? await k.admin.fetchTopicOffsets(k.names.sealed) : [];
-        const chains = new Map<number, ChainStatus>();
-        for (const p of sealedOffsets) {
-          chains.set(p.partition, { partition: p.partition, chainId: undefined, sealed: { logStartOffset: Number(p.low), endOffset: Number(p.high) }, archived: undefined, archiveLagOffsets: undefined });
+      if (stringOption(values, 'bucket') ?? stringOption(values, 'dir') ?? io.env.S3_BUCKET) archive = await openArchive(values, io.env);
+      const topics = new Set(await k.admin.listTopics());
+      const chains = new Map<number, ChainStatus>();
+      if (topics.has(k.names.sealed)) {
+        const offsets = await k.admin.fetchTopicOffsets(k.names.sealed);
+        const ranges = offsets.map((p) => ({ partition: p.partition, low: Number(p.low), high: Number(p.high) }));
+        const tails = await readTail(k.kafka, k.names.sealed, ranges, 16);
+        for (const r of ranges) {
+          let head: { seq: number; sealedAt: string; chainId: string } | undefined;
+          for (const record of tails.get(r.partition) ?? []) {
+            try {
+              const e = decodeSealedEntry(record.value ?? new Uint8Array(0));
+              if (!head || e.seq > head.seq) head = { seq: e.seq, sealedAt: new Date(Math.floor(e.sealedAt / 1000)).toISOString(), chainId: e.chainId };
+            } catch {
+              // a malformed record: the verifier reports it (malformed_record)
+            }
+          }
+          chains.set(r.partition, {
+            partition: r.partition,
+            chainId: head?.chainId,
+            sealed: { logStartOffset: r.low, endOffset: r.high, headSeq: head?.seq, headSealedAt: head?.sealedAt },
+            archived: undefined,
+            archiveLagEntries: undefined,
+          });
         }
+      }
+      if (archive) {
         // The last manifest of each chain of this events topic.
         const last = new Map<string, string>();
         for await (const item of archive.reader.list(`${archive.prefix}/v1/`)) {
@@ -61,41 +97,75 @@ Exit codes: 0 printed, 2 usage error or Kafka/S3 unreachable.
           } catch {
             m = undefined; // verify-archive reports it
           }
-          const c = chains.get(partition) ?? { partition, chainId, sealed: undefined, archived: undefined, archiveLagOffsets: undefined };
-          c.chainId = chainId;
+          const c = chains.get(partition) ?? { partition, chainId, sealed: undefined, archived: undefined, archiveLagEntries: undefined };
+          c.chainId ??= chainId;
           if (m) c.archived = { lastSeq: m.lastSeq, lastOffset: m.source?.lastOffset, segmentKey: m.segmentKey, createdAt: m.createdAt };
           chains.set(partition, c);
         }
         for (const c of chains.values()) {
-          if (c.sealed) c.archiveLagOffsets = Math.max(0, c.sealed.endOffset - ((c.archived?.lastOffset ?? c.sealed.logStartOffset - 1) + 1));
+          if (c.sealed?.headSeq !== undefined) c.archiveLagEntries = c.sealed.headSeq - (c.archived?.lastSeq ?? -1);
         }
-        let alerts: { topic: string; records: number } | undefined;
-        if (topics.has(k.names.alerts)) {
-          const offsets = await k.admin.fetchTopicOffsets(k.names.alerts);
-          alerts = { topic: k.names.alerts, records: offsets.reduce((n, p) => n + Number(p.high) - Number(p.low), 0) };
-        }
-        const list = [...chains.values()].sort((a, b) => a.partition - b.partition);
-        const status = { brokers: k.brokers, topics: k.names, archive: archive.location, chains: list, alerts: alerts ?? null, lastVerifierPass: null };
-        if (values.json === true) io.stdout(`${JSON.stringify(status, null, 2)}\n`);
-        else {
-          const out = [`Kafka ${k.brokers.join(',')}  topics ${k.names.events} → ${k.names.sealed}`, `Archive ${archive.location}`, ''];
-          out.push('partition  sealed offsets       archived head (seq)   archived at               lag (offsets)');
-          for (const c of list) {
-            out.push(
-              `${String(c.partition).padEnd(9)}  ${(c.sealed ? `${c.sealed.logStartOffset}–${c.sealed.endOffset}` : 'no topic').padEnd(19)}  ${(c.archived ? String(c.archived.lastSeq) : 'nothing archived').padEnd(20)}  ${(c.archived?.createdAt ?? '').padEnd(24)}  ${c.archiveLagOffsets ?? ''}`,
-            );
-          }
-          out.push('');
-          out.push(alerts ? `alerts: ${alerts.records} record(s) on ${alerts.topic} (details: the verifier's /metrics and logs)` : `alerts: topic ${k.names.alerts} does not exist`);
-          out.push('last verifier pass: not reported here yet (see the verifier service)');
-          io.stdout(`${out.join('\n')}\n`);
-        }
-        return EXIT_OK;
-      } finally {
-        archive.close();
       }
+      let alerts: AlertSummary | undefined;
+      if (topics.has(k.names.alerts)) {
+        const offsets = await k.admin.fetchTopicOffsets(k.names.alerts);
+        const ranges = offsets.map((p) => ({ partition: p.partition, low: Number(p.low), high: Number(p.high) }));
+        alerts = { topic: k.names.alerts, records: ranges.reduce((n, r) => n + r.high - r.low, 0), bySeverity: {}, byKind: {}, latest: [], unreadable: 0 };
+        const tails = await readTail(k.kafka, k.names.alerts, ranges, 1000);
+        const all = [...tails.values()].flat().sort((a, b) => a.timestamp - b.timestamp);
+        for (const record of all) {
+          let doc: Record<string, unknown>;
+          try {
+            doc = JSON.parse(record.value?.toString('utf8') ?? '') as Record<string, unknown>;
+            if (typeof doc !== 'object' || doc === null) throw new Error('not an object');
+          } catch {
+            alerts.unreadable++;
+            continue;
+          }
+          const severity = String(doc.severity ?? 'unknown');
+          const kind = String(doc.kind ?? 'unknown');
+          alerts.bySeverity[severity] = (alerts.bySeverity[severity] ?? 0) + 1;
+          alerts.byKind[kind] = (alerts.byKind[kind] ?? 0) + 1;
+          alerts.latest.push({ time: new Date(record.timestamp).toISOString(), ...pick(doc, ['kind', 'severity', 'chainId', 'seqs', 'message']) });
+        }
+        alerts.latest = alerts.latest.slice(-5).reverse();
+      }
+      const list = [...chains.values()].sort((a, b) => a.partition - b.partition);
+      const status = { brokers: k.brokers, topics: k.names, archive: archive?.location ?? null, chains: list, alerts: alerts ?? null, lastVerifierPass: null };
+      if (values.json === true) io.stdout(`${JSON.stringify(status, null, 2)}\n`);
+      else io.stdout(renderStatus(status, archive !== undefined));
+      return EXIT_OK;
     } finally {
+      archive?.close();
       await k.close();
     }
   },
 };
+
+function renderStatus(s: { brokers: string[]; topics: { events: string; sealed: string; alerts: string }; archive: string | null; chains: ChainStatus[]; alerts: AlertSummary | null }, withArchive: boolean): string {
+  const out = [`Kafka    ${s.brokers.join(',')}  (${s.topics.events} → ${s.topics.sealed})`, `Archive  ${s.archive ?? 'not given (--bucket / S3_BUCKET)'}`, ''];
+  const row = (cols: string[]) => cols.map((c, i) => c.padEnd([9, 14, 10, 24, 14, 24, 8][i] ?? 0)).join('  ').trimEnd();
+  out.push(row(['partition', 'sealed offsets', 'head seq', 'head sealed at', ...(withArchive ? ['archived seq', 'archived at', 'lag'] : [])]));
+  for (const c of s.chains) {
+    out.push(
+      row([
+        String(c.partition),
+        c.sealed ? `${c.sealed.logStartOffset}–${c.sealed.endOffset}` : '-',
+        c.sealed?.headSeq !== undefined ? String(c.sealed.headSeq) : 'empty',
+        c.sealed?.headSealedAt ?? '',
+        ...(withArchive ? [c.archived ? String(c.archived.lastSeq) : 'none', c.archived?.createdAt ?? '', c.archiveLagEntries !== undefined ? String(c.archiveLagEntries) : ''] : []),
+      ]),
+    );
+  }
+  if (s.chains.length === 0) out.push(`(topic ${s.topics.sealed} does not exist or is empty)`);
+  out.push('');
+  const a = s.alerts;
+  if (!a) out.push(`Alerts   topic ${s.topics.alerts} does not exist`);
+  else {
+    const sev = Object.entries(a.bySeverity).map(([k, n]) => `${k} ${n}`).join(', ');
+    out.push(`Alerts   ${a.records} on ${a.topic}${sev ? ` (${sev})` : ''}${a.unreadable ? `, ${a.unreadable} not JSON` : ''}`);
+    for (const l of a.latest) out.push(`  ${String(l.time)}  ${String(l.severity ?? '')}  ${String(l.kind ?? '')}  ${String(l.chainId ?? '')}  ${String(l.message ?? '').slice(0, 100)}`);
+  }
+  out.push('Last verifier pass: not published on Kafka; see the verifier service (/metrics, /readyz)');
+  return `${out.join('\n')}\n`;
+}

@@ -75,7 +75,7 @@ export function fixtureEvent(partition: number, seq: number, time: { first: numb
  * the key file, all signed by `key` at `createdAt`.
  */
 export async function buildFixtureArchive(
-  options: { prefix?: string; cluster?: string; firstEventTime?: number; eventSpacingMs?: number; partitions?: number[]; entriesPerChain?: number; segmentSize?: number; checkpointEvery?: number; key?: SigningKey; createdAt?: Date; retainUntil?: Date } = {},
+  options: { prefix?: string; cluster?: string; topic?: string; firstEventTime?: number; eventSpacingMs?: number; partitions?: number[]; entriesPerChain?: number; segmentSize?: number; checkpointEvery?: number; key?: SigningKey; createdAt?: Date; retainUntil?: Date } = {},
 ): Promise<FixtureArchive> {
   const prefix = options.prefix ?? 'auditseal-archive';
   const layout = archiveLayout(prefix);
@@ -84,7 +84,7 @@ export async function buildFixtureArchive(
   const retainUntil = options.retainUntil ?? new Date(Math.ceil((Date.now() + 86_400_000) / 1000) * 1000);
   const out: FixtureArchive = { prefix, chains: [], entries: new Map(), events: [], objects: [], segmentKeys: [], manifestKeys: [], checkpointKeys: [], retainUntil };
   for (const partition of options.partitions ?? [0, 1]) {
-    const chainId = makeChainId({ cluster: options.cluster ?? 'cli-test', topic: 'audit.events', partition });
+    const chainId = makeChainId({ cluster: options.cluster ?? 'cli-test', topic: options.topic ?? 'audit.events', partition });
     out.chains.push(chainId);
     let head = genesisHead(chainId);
     const entries: SealedEntry[] = [];
