@@ -57,6 +57,15 @@ const SESSION_ERRORS = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCE
 /** A kafkajs message that remembers the partition the partitioner chose for it. */
 interface TrackedMessage extends Message {
   chosenPartition: number;
+  /**
+   * kafkajs encodes each message as `Record({ ...message, offsetDelta, timestampDelta })`
+   * (protocol/requests/produce/v3/request.js) and ignores these two values of
+   * ours. They are here for speed: on Node 20 a spread followed by properties
+   * the source lacks costs about 1.2 µs per message, against some 20 ns when it
+   * has them — as much as encoding the event (measured in the SDK benchmark).
+   */
+  offsetDelta: number;
+  timestampDelta: number;
 }
 
 const DEFAULT_KAFKA_RETRY: RetryOptions = { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 };
@@ -123,7 +132,13 @@ export function createKafkaSender(options: KafkaSenderOptions): KafkaSender {
     async send(records) {
       const client = await connected();
       // chosenPartition is set by the partitioner (kafkajs ignores properties it does not know).
-      const messages: TrackedMessage[] = records.map((record) => ({ key: record.key, value: record.value, chosenPartition: -1 }));
+      const messages: TrackedMessage[] = records.map((record) => ({
+        key: record.key,
+        value: record.value,
+        chosenPartition: -1,
+        offsetDelta: 0,
+        timestampDelta: 0,
+      }));
       const request: ProducerRecord = { topic, messages, acks: -1, timeout: ackTimeoutMs };
       let response;
       try {
