@@ -108,8 +108,10 @@ export function verifyBundle(input: unknown, keyring: PublicKeyring): BundleVeri
   let entry: SealedEntry | undefined;
   let event: AuditEvent | undefined;
   check('entry decodes', () => {
-    if (typeof b.entry.sealedEntry !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(b.entry.sealedEntry)) throw new Error('entry.sealedEntry must be base64');
-    entry = decodeSealedEntry(Buffer.from(b.entry.sealedEntry, 'base64'));
+    // FORMAT.md §1: base64 is canonical (padded, zero pad bits); Buffer.from is lenient, so re-encode and compare.
+    const bytes = typeof b.entry.sealedEntry === 'string' ? Buffer.from(b.entry.sealedEntry, 'base64') : undefined;
+    if (!bytes || bytes.toString('base64') !== b.entry.sealedEntry) throw new Error('entry.sealedEntry must be canonical base64');
+    entry = decodeSealedEntry(bytes);
     if (entry.chainId !== b.entry.chainId || entry.seq !== b.entry.seq) throw new Error(`the bytes are entry ${entry.chainId} #${entry.seq}, the bundle says ${String(b.entry.chainId)} #${String(b.entry.seq)}`);
     return `${entry.chainId} seq ${entry.seq}`;
   });

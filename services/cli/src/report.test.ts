@@ -1,5 +1,5 @@
 import type { Finding, VerificationReport } from '@auditseal/verify';
-import { failingFindings, formatBytes, renderFinding, renderProgress, renderReport, type ArchiveVerification } from './report';
+import { failingFindings, formatBytes, manifestCounts, renderFinding, renderProgress, renderReport, type ArchiveVerification } from './report';
 
 const CHAIN = 'auditseal/v1/prod/audit.events/0';
 
@@ -68,6 +68,7 @@ describe('renderReport', () => {
       expect(text).toContain('seqs         0 – 99  (100 entries, 4.9 KiB)');
       expect(text).toContain('time range   2026-11-26T10:00:00.000Z → 2026-11-26T11:00:00.000Z');
       expect(text).toContain('checkpoints  2 valid, 0 invalid (latest at seq 99)');
+      expect(text).toContain('manifests    9 valid, 0 invalid, 0 missing');
       expect(text).toContain('retain-until ≥ written + 2557 days');
       expect(text.trimEnd().split('\n').at(-1)).toMatch(/^VERDICT: VERIFIED/);
     });
@@ -80,6 +81,7 @@ describe('renderReport', () => {
       expect(text).toContain(`expected  ${'aa'.repeat(32)}`);
       expect(text).toContain(`actual    ${'bb'.repeat(32)}`);
       expect(text.trimEnd().split('\n').at(-1)).toBe('VERDICT: FAILED — tampering or loss found: segment_sha256_mismatch ×1');
+      expect(text).toContain('manifests    10 valid, 0 invalid, 0 missing');
     });
     it('prints at most maxProblems in full and says how to see the rest', () => {
       const many = Array.from({ length: 5 }, (_, i) => ({ ...shaMismatch, seqs: { first: i, last: i } }));
@@ -100,6 +102,14 @@ describe('renderReport', () => {
     it('says trust is not independent', () => {
       expect(renderReport(verification([], { keyring: { source: 'archive', keyIds: ['k'] } }))).toContain('published by the archive itself (not independent)');
     });
+  });
+});
+
+describe('manifestCounts', () => {
+  it('counts manifests with a manifest finding as invalid and segments without one as missing', () => {
+    const bad: Finding = { ...shaMismatch, kind: 'manifest_signature_invalid', object: { key: 'm1' } };
+    const orphan: Finding = { ...shaMismatch, kind: 'segment_without_manifest', object: { key: 's2' } };
+    expect(manifestCounts(report([bad, orphan]), CHAIN)).toEqual({ valid: 8, invalid: 1, missing: 1 });
   });
 });
 

@@ -48,6 +48,23 @@ export function renderFinding(f: Finding, index: number): string {
   return lines.join('\n');
 }
 
+const MANIFEST_KINDS = new Set(['manifest_unreadable', 'manifest_mismatch', 'manifest_signature_invalid']);
+
+/**
+ * Manifests of a chain: one per segment listed (a missing segment still has
+ * its manifest); missing = segments without one (and pending ones); invalid =
+ * distinct manifests with a manifest_* finding among the findings kept.
+ */
+export function manifestCounts(r: VerificationReport, chainId: string): { valid: number; invalid: number; missing: number } {
+  const chain = r.chains.find((c) => c.chainId === chainId);
+  if (!chain) return { valid: 0, invalid: 0, missing: 0 };
+  const seg = chain.archive.segments;
+  const missing = r.findings.filter((f) => f.chainId === chainId && f.kind === 'segment_without_manifest').length + seg.pending;
+  const invalid = new Set(r.findings.filter((f) => f.chainId === chainId && MANIFEST_KINDS.has(f.kind)).map((f) => f.object?.key ?? '')).size;
+  const present = seg.valid + seg.invalid + seg.missing + seg.pending - missing;
+  return { valid: Math.max(0, present - invalid), invalid, missing };
+}
+
 export function renderReport(v: ArchiveVerification, maxProblems = 50): string {
   const r = v.report;
   const out: string[] = [];
@@ -67,7 +84,8 @@ export function renderReport(v: ArchiveVerification, maxProblems = 50): string {
     out.push(`  seqs         ${a.firstSeq === undefined ? 'none archived' : `${a.firstSeq} – ${a.lastSeq}`}  (${a.entries} entries, ${formatBytes(a.bytes)})`);
     out.push(`  time range   ${a.timeRange ? `${a.timeRange.first} → ${a.timeRange.last}` : 'unknown'}`);
     out.push(`  segments     ${a.segments.valid} valid, ${a.segments.invalid} invalid, ${a.segments.missing} missing${a.segments.pending ? `, ${a.segments.pending} pending (manifest being written)` : ''}`);
-    out.push(`  manifests    ${a.segments.valid + a.segments.invalid + a.segments.missing} checked`);
+    const m = manifestCounts(v.report, c.chainId);
+    out.push(`  manifests    ${m.valid} valid, ${m.invalid} invalid, ${m.missing} missing`);
     out.push(`  checkpoints  ${a.checkpoints.valid} valid, ${a.checkpoints.invalid} invalid${a.checkpoints.latestSeq !== undefined ? ` (latest at seq ${a.checkpoints.latestSeq})` : ''}`);
     out.push(`  problems     ${c.findings}`);
     out.push('');
