@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildFixtureArchive, keyringJson, OTHER_KEY, writeFixtureToDir, type FixtureArchive } from './testing/archive-fixture';
@@ -52,6 +52,12 @@ describe('auditseal (over a local copy)', () => {
       expect(await runInMemory(['prove', 'not-a-uuid', ...archive()])).toMatchObject({ code: 2, stderr: expect.stringContaining('not a UUIDv7') });
       expect(await runInMemory(['verify-proof', 'x.json'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--keyring <file> is required') });
       expect(await runInMemory(['export', ...archive(), '--from', 'yesterday'])).toMatchObject({ code: 2 });
+    });
+    it('exits 2 when nothing is archived under the prefix (never "verified")', async () => {
+      const empty = join(dir, 'empty-bucket');
+      mkdirSync(join(empty, 'other-prefix', 'v1'), { recursive: true });
+      const run = await runInMemory(['verify-archive', '--dir', empty, '--prefix', 'other-prefix', '--keyring', keyring]);
+      expect(run).toMatchObject({ code: 2, stderr: expect.stringContaining('nothing is archived under') });
     });
     it('reports errors as JSON with --json', async () => {
       const run = await runInMemory(['verify-archive', '--json', '--concurrency', '0', ...archive()]);

@@ -2,7 +2,7 @@ import { parseCheckpoint, parseManifest, readSegment } from '@auditseal/archive'
 import { verifyArchive, type VerifyProgress } from '@auditseal/verify';
 import { ARCHIVE_HELP, ARCHIVE_OPTIONS, COMMON_OPTIONS, intOption, parseCommandArgs } from '../args';
 import { loadKeyring, openArchive, prefetchingReader } from '../archive-source';
-import { EXIT_FINDINGS, EXIT_OK } from '../errors';
+import { CliError, EXIT_FINDINGS, EXIT_OK } from '../errors';
 import type { CliIo } from '../io';
 import { failingFindings, renderProgress, renderReport, type ArchiveVerification } from '../report';
 import type { Command } from './command';
@@ -71,6 +71,10 @@ Exit codes: 0 verified, 1 tampering or loss found (any problem but info), 2 usag
         onProgress,
       );
       if (progress) io.stderr('\r\x1b[K');
+      // An empty prefix is a wrong --prefix or bucket far more often than an archive: never call it verified.
+      if (report.counts.objects === 0) {
+        throw new CliError('environment', `nothing is archived under ${archive.location}: no objects under ${archive.prefix}/`, 'check --bucket / S3_BUCKET and --prefix / ARCHIVE_PREFIX (the archiver\'s ARCHIVE_PREFIX)');
+      }
       const failing = failingFindings(report);
       const result: ArchiveVerification = {
         archive: { kind: archive.kind, location: archive.location, prefix: archive.prefix },
