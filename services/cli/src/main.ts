@@ -5,7 +5,7 @@ import { proveCommand, verifyProofCommand } from './commands/prove';
 import { statusCommand } from './commands/status';
 import { topicsCommand } from './commands/topics';
 import { verifyArchiveCommand } from './commands/verify-archive';
-import { CliError, EXIT_ERROR, EXIT_OK, errorText } from './errors';
+import { CliError, EXIT_ERROR, EXIT_OK, INFRA_HINT, errorText } from './errors';
 import { processIo, type CliIo } from './io';
 
 /** `auditseal <command>`: the compliance CLI (DESIGN.md "The contract"). */
@@ -27,13 +27,13 @@ Exit codes: 0 verified, 1 tampering or loss found, 2 usage or environment error.
 `;
 }
 
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+export async function runCli(argv: readonly string[], io: CliIo, commands: readonly Command[] = COMMANDS): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     (name === undefined ? io.stderr : io.stdout)(programHelp());
     return name === undefined ? EXIT_ERROR : EXIT_OK;
   }
-  const command = COMMANDS.find((c) => c.name === name);
+  const command = commands.find((c) => c.name === name);
   if (!command) {
     io.stderr(`auditseal: unknown command ${JSON.stringify(name)}\n\n${programHelp()}`);
     return EXIT_ERROR;
@@ -46,7 +46,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     return await command.run(rest, io);
   } catch (error) {
-    const cli = error instanceof CliError ? error : undefined;
+    // S3 failing mid-run (network, throttling, permissions) is an environment problem, not evidence of tampering.
+    const storage = (error as { code?: unknown })?.code === 'storage_error';
+    const cli = error instanceof CliError ? error : storage ? new CliError('environment', (error as Error).message, INFRA_HINT, { cause: error }) : undefined;
     const exitCode = cli?.exitCode ?? EXIT_ERROR;
     const message = cli ? cli.message : `unexpected error: ${errorText(error)}`;
     if (json) io.stdout(`${JSON.stringify({ error: { code: cli?.code ?? 'internal', message, ...(cli?.hint ? { hint: cli.hint } : {}) }, exitCode })}\n`);

@@ -69,6 +69,7 @@ export function fixtureEvent(partition: number, seq: number, time: { first: numb
 }
 
 /**
+ * Event ids and times derive from n = 1000p + s: unique while entriesPerChain ≤ 1000.
  * Events of chain p at seq s happen at firstEventTime + (1000p + s) × eventSpacingMs.
  * Chains of `entriesPerChain` entries (every 7th a REJECTED record) in
  * segments of `segmentSize`, checkpoints every `checkpointEvery` entries,
