@@ -46,9 +46,11 @@ failed verification on the way, 2 usage or environment error.
       if (trusted.warning) io.stderr(`warning: ${trusted.warning}\n`);
       const summary: ScanSummary = { segmentsVerified: 0, entriesVerified: 0, segmentsWithoutManifest: [] };
       let found: { segment: VerifiedSegment; index: number } | undefined;
+      // The id is an Avro string inside the value, so its UTF-8 text appears verbatim: a cheap filter before decoding.
+      const needle = Buffer.from(eventId, 'utf8');
       for await (const segment of verifiedSegments(archive, trusted.keyring, summary)) {
         const index = segment.entries.findIndex((e) => {
-          if (e.kind !== 'EVENT') return false;
+          if (e.kind !== 'EVENT' || Buffer.from(e.value.buffer, e.value.byteOffset, e.value.byteLength).indexOf(needle) < 0) return false;
           try {
             return decodeEvent(e.value).eventId === eventId;
           } catch {
