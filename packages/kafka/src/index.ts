@@ -3,3 +3,4 @@ export * from './retry';
 export * from './client';
 export * from './topic-policy';
 export * from './topic-admin';
+export * from './partition-reader';

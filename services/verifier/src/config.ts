@@ -1,0 +1,94 @@
+import { topicNames, type TopicNames } from '@auditseal/kafka';
+import { env, loadConfig } from '@auditseal/runtime';
+import { z } from 'zod';
+
+/**
+ * The verifier's configuration, read once from the environment (CONVENTIONS.md
+ * habit 4). Every variable is documented in docs/OPERATIONS.md "Verifier".
+ */
+
+export interface VerifierConfig {
+  brokers: string[];
+  cluster: string;
+  topicPrefix: string;
+  topics: TopicNames;
+  /** Prefix of the throwaway read-only consumer groups (never commit). */
+  groupIdPrefix: string;
+  s3: { endpoint: string | undefined; region: string; accessKeyId: string | undefined; secretAccessKey: string | undefined; bucket: string; forcePathStyle: boolean };
+  archivePrefix: string;
+  /** Path of the public keyring (FORMAT.md §6.4); undefined: the keys published in the archive (`<prefix>/v1/keys/`). */
+  keyringPath: string | undefined;
+  retentionDays: number;
+  passIntervalMs: number;
+  maxArchiveDelayMs: number;
+  maxArchiveLagEntries: number | undefined;
+  maxCheckpointAgeMs: number;
+  manifestGraceMs: number;
+  instance: string;
+  httpPort: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+const NAME = /^[A-Za-z0-9._-]{1,249}$/;
+
+const schema = z.object({
+  KAFKA_BROKERS: env.list(),
+  AUDITSEAL_CLUSTER: env.string().pipe(z.string().regex(NAME, 'must be 1-249 characters of [A-Za-z0-9._-] (it is part of every chain id)')),
+  AUDITSEAL_TOPIC_PREFIX: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9._-]{0,200}$/, 'must be at most 200 characters of [A-Za-z0-9._-]')
+    .default(''),
+  VERIFIER_GROUP_ID_PREFIX: env.string().optional(),
+  S3_ENDPOINT: env.string().url('must be an http(s) URL').optional(),
+  S3_REGION: env.string().default('us-east-1'),
+  S3_ACCESS_KEY_ID: env.string().optional(),
+  S3_SECRET_ACCESS_KEY: env.string().optional(),
+  S3_BUCKET: env.string(),
+  S3_FORCE_PATH_STYLE: env.bool().optional(),
+  ARCHIVE_PREFIX: env
+    .string()
+    .pipe(z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'must be path segments of [A-Za-z0-9._-] without leading or trailing "/"'))
+    .default('auditseal-archive'),
+  VERIFIER_KEYRING: env.string().optional(),
+  VERIFIER_RETENTION_DAYS: env.int(1, 36_500).default('2557'),
+  VERIFIER_S3_SCAN_INTERVAL_MS: env.int(100, 86_400_000).default('60000'),
+  VERIFIER_MAX_ARCHIVE_DELAY_MS: env.int(1, 604_800_000).default('900000'),
+  VERIFIER_MAX_ARCHIVE_LAG_ENTRIES: env.int(1, 1_000_000_000).optional(),
+  VERIFIER_MAX_CHECKPOINT_AGE_MS: env.int(1, 604_800_000).default('3600000'),
+  VERIFIER_MANIFEST_GRACE_MS: env.int(0, 86_400_000).default('300000'),
+  VERIFIER_INSTANCE: env.string().optional(),
+  HTTP_PORT: env.int(0, 65_535).default('9466'),
+  LOG_LEVEL: env.logLevel().default('info'),
+});
+
+export function loadVerifierConfig(environment: Record<string, string | undefined>, hostname = 'verifier'): VerifierConfig {
+  const e = loadConfig(schema, environment, 'verifier');
+  const prefix = e.AUDITSEAL_TOPIC_PREFIX;
+  return {
+    brokers: e.KAFKA_BROKERS,
+    cluster: e.AUDITSEAL_CLUSTER,
+    topicPrefix: prefix,
+    topics: topicNames(prefix),
+    groupIdPrefix: e.VERIFIER_GROUP_ID_PREFIX ?? `${prefix}verifier`,
+    s3: {
+      endpoint: e.S3_ENDPOINT,
+      region: e.S3_REGION,
+      accessKeyId: e.S3_ACCESS_KEY_ID,
+      secretAccessKey: e.S3_SECRET_ACCESS_KEY,
+      bucket: e.S3_BUCKET,
+      forcePathStyle: e.S3_FORCE_PATH_STYLE ?? e.S3_ENDPOINT !== undefined,
+    },
+    archivePrefix: e.ARCHIVE_PREFIX,
+    keyringPath: e.VERIFIER_KEYRING,
+    retentionDays: e.VERIFIER_RETENTION_DAYS,
+    passIntervalMs: e.VERIFIER_S3_SCAN_INTERVAL_MS,
+    maxArchiveDelayMs: e.VERIFIER_MAX_ARCHIVE_DELAY_MS,
+    maxArchiveLagEntries: e.VERIFIER_MAX_ARCHIVE_LAG_ENTRIES,
+    maxCheckpointAgeMs: e.VERIFIER_MAX_CHECKPOINT_AGE_MS,
+    manifestGraceMs: e.VERIFIER_MANIFEST_GRACE_MS,
+    instance: e.VERIFIER_INSTANCE ?? hostname,
+    httpPort: e.HTTP_PORT,
+    logLevel: e.LOG_LEVEL,
+  };
+}

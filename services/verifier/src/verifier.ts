@@ -1,0 +1,309 @@
+import { readFileSync } from 'node:fs';
+import { createS3ArchiveStore, parseCheckpoint, parseManifest, readSegment, type ArchiveStore } from '@auditseal/archive';
+import { chainId as makeChainId, createKeyring, parseKeyring, type PublicKeyring } from '@auditseal/core';
+import { createKafkaClient, fetchPartitionOffsets, readPartition, type Logger, type PartitionOffsetRange } from '@auditseal/kafka';
+import type { HealthState } from '@auditseal/runtime';
+import { findingId, verifyArchive, type ArchiveReader, type Finding, type ListedObject, type Severity, type VerificationReport, type VerifyArchiveOptions } from '@auditseal/verify';
+import { S3Client } from '@aws-sdk/client-s3';
+import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
+import { alertIdOf, toAlert } from './alert';
+import type { VerifierConfig } from './config';
+import type { VerifierMetrics } from './metrics';
+
+/**
+ * The continuous verifier (DESIGN.md "Verifier"): every
+ * VERIFIER_S3_SCAN_INTERVAL_MS it runs a full pass of @auditseal/verify's
+ * `verifyArchive` per partition, in parallel — chain p's archive objects,
+ * audit.sealed partition p and audit.events partition p, cross-checked, plus
+ * liveness — and one pass over the rest of the archive (key files, keys
+ * outside the layout, chains of no current partition). Each distinct finding
+ * (findingId) is published once to audit.alerts, logged and counted; the set
+ * of raised ids is read back from audit.alerts at start, so a restart does not
+ * raise anything again.
+ *
+ * Every pass re-verifies from scratch (the simplest restartable design:
+ * nothing to persist but the raised ids, which audit.alerts holds). Its cost
+ * grows with the archive; an incremental mode is listed in OPERATIONS.md.
+ */
+
+export interface VerifierDeps {
+  logger: Logger;
+  metrics: VerifierMetrics;
+  kafka?: Kafka;
+  s3Client?: S3Client;
+  now?: () => Date;
+  /** Run passes on the interval after start (default true); false: only `runPass` calls (tests drive passes themselves). */
+  loop?: boolean;
+  /** Called when the loop stops for good with an error (main exits 1). */
+  onFatal?: (error: unknown) => void;
+}
+
+export interface PassSummary {
+  at: string;
+  durationMs: number;
+  partitions: number;
+  findings: number;
+  newFindings: number;
+  entries: number;
+  segments: number;
+}
+
+export interface Verifier {
+  start(): Promise<void>;
+  /** One full pass now (the loop runs them on its interval). Exposed for tests and tools. */
+  runPass(): Promise<PassSummary>;
+  stop(): Promise<void>;
+  readonly health: HealthState;
+  /** Ids of every finding raised so far (loaded from audit.alerts, then added to). */
+  readonly raised: ReadonlySet<string>;
+}
+
+const DAY_MS = 86_400_000;
+
+export function createS3ClientFor(config: VerifierConfig): S3Client {
+  return new S3Client({
+    region: config.s3.region,
+    forcePathStyle: config.s3.forcePathStyle,
+    ...(config.s3.endpoint ? { endpoint: config.s3.endpoint } : {}),
+    ...(config.s3.accessKeyId && config.s3.secretAccessKey ? { credentials: { accessKeyId: config.s3.accessKeyId, secretAccessKey: config.s3.secretAccessKey } } : {}),
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+/** A Kafka topic as the verify engine's SealedSource / EventSource (read_committed, throwaway readers). */
+export function kafkaPartitionSource(options: { kafka: Kafka; admin: Admin; topic: string; groupIdPrefix: string; logger: Logger; signal: AbortSignal }) {
+  const seen = new Map<number, PartitionOffsetRange>();
+  const offsets = async (partition: number): Promise<PartitionOffsetRange> => {
+    const range = (await fetchPartitionOffsets(options.admin, options.topic)).get(partition) ?? { logStartOffset: 0, endOffset: 0 };
+    seen.set(partition, range);
+    return range;
+  };
+  return {
+    offsets,
+    read(partition: number, fromOffset: number) {
+      return {
+        async *[Symbol.asyncIterator]() {
+          // The contract: end at the end offset seen when reading started — the one `offsets` just reported.
+          const endOffset = seen.get(partition)?.endOffset ?? (await offsets(partition)).endOffset;
+          yield* readPartition({ kafka: options.kafka, topic: options.topic, partition, fromOffset, endOffset, logger: options.logger, groupIdPrefix: options.groupIdPrefix, signal: options.signal });
+        },
+      };
+    },
+  };
+}
+
+/** The archive as one chain sees it: `verifyArchive` lists `<prefix>/`; this lists only the chain's keys (or, with `exclude`, everything else). */
+function scopedReader(store: ArchiveStore, root: string, scope: { only: string } | { exclude: readonly string[] }): ArchiveReader {
+  return {
+    get: (key) => store.get(key),
+    head: (key) => store.head(key),
+    listVersions: (key) => store.listVersions(key),
+    list(prefix, listOptions) {
+      if (prefix !== `${root}/`) return store.list(prefix, listOptions);
+      if ('only' in scope) return store.list(scope.only, listOptions);
+      const excluded = scope.exclude;
+      return (async function* () {
+        for await (const item of store.list(prefix, listOptions) as AsyncIterable<ListedObject>) if (!excluded.some((e) => item.key.startsWith(e))) yield item;
+      })();
+    },
+  };
+}
+
+async function loadArchiveKeyring(store: ArchiveStore, root: string, logger: Logger): Promise<PublicKeyring> {
+  const keys = new Map<string, PublicKeyring['keys'][number]>();
+  for await (const { key } of store.list(`${root}/v1/keys/`)) {
+    const bytes = await store.get(key);
+    if (!bytes) continue;
+    try {
+      for (const k of parseKeyring(Buffer.from(bytes).toString('utf8')).keys) if (!keys.has(k.keyId)) keys.set(k.keyId, k);
+    } catch (error) {
+      // Reported as key_file_mismatch by the pass; the key is simply not trusted.
+      logger.warn('unreadable key file in the archive (not trusted)', { key, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return createKeyring([...keys.values()]);
+}
+
+export function createVerifier(config: VerifierConfig, deps: VerifierDeps): Verifier {
+  const { logger, metrics } = deps;
+  const now = deps.now ?? (() => new Date());
+  const kafka = deps.kafka ?? createKafkaClient({ brokers: config.brokers, clientId: `${config.topicPrefix}verifier`, logger: logger.child('kafka') });
+  const s3Client = deps.s3Client ?? createS3ClientFor(config);
+  const store = createS3ArchiveStore({ client: s3Client, bucket: config.s3.bucket });
+  const fixedKeyring = config.keyringPath ? parseKeyring(readFileSync(config.keyringPath, 'utf8')) : undefined;
+  const root = config.archivePrefix;
+  const abort = new AbortController();
+  const raised = new Set<string>();
+  let admin: Admin | undefined;
+  let producer: Producer | undefined;
+  let started = false;
+  let stopping = false;
+  let crashed = false;
+  let lastPass: PassSummary | undefined;
+  let loop: Promise<void> | undefined;
+  let wakeSleep: (() => void) | undefined;
+
+  const loadRaised = async () => {
+    const ends = await fetchPartitionOffsets(admin!, config.topics.alerts);
+    await Promise.all(
+      [...ends].map(async ([partition, range]) => {
+        const records = readPartition({ kafka, topic: config.topics.alerts, partition, fromOffset: range.logStartOffset, endOffset: range.endOffset, logger, groupIdPrefix: `${config.groupIdPrefix}-alerts`, signal: abort.signal });
+        for await (const r of records) {
+          const id = alertIdOf(r.key, r.value);
+          if (id) raised.add(id);
+        }
+      }),
+    );
+  };
+
+  const publish = async (items: Array<{ id: string; finding: Finding }>) => {
+    if (items.length === 0) return;
+    const seenAt = now();
+    const alerts = items.map(({ id, finding }) => toAlert(id, finding, seenAt, config.instance));
+    await producer!.send({ topic: config.topics.alerts, acks: -1, messages: alerts.map((a) => ({ key: a.id, value: JSON.stringify(a) })) });
+    for (const alert of alerts) {
+      raised.add(alert.id);
+      metrics.findings.inc({ kind: alert.kind, severity: alert.severity });
+      const log = alert.severity === 'critical' || alert.severity === 'high' ? logger.error.bind(logger) : logger.warn.bind(logger);
+      log(`FINDING ${alert.kind}: ${alert.message}`, { alert });
+    }
+  };
+
+  const runPass = async (): Promise<PassSummary> => {
+    const began = Date.now();
+    const keyring = fixedKeyring ?? (await loadArchiveKeyring(store, root, logger));
+    const partitions = [...(await fetchPartitionOffsets(admin!, config.topics.sealed)).keys()].sort((a, b) => a - b);
+    const found = new Map<string, Finding>();
+    const onFinding = (f: Finding) => {
+      const id = findingId(f);
+      if (!found.has(id)) found.set(id, f);
+    };
+    const source = (topic: string, name: string) => kafkaPartitionSource({ kafka, admin: admin!, topic, groupIdPrefix: `${config.groupIdPrefix}-${name}`, logger, signal: abort.signal });
+    const common: VerifyArchiveOptions = {
+      prefix: root,
+      formats: { parseSegment: readSegment, parseManifest, parseCheckpoint },
+      keyring,
+      retention: { retentionMs: config.retentionDays * DAY_MS },
+      now,
+      manifestGraceMs: config.manifestGraceMs,
+      onFinding,
+      maxReportedFindings: 0,
+    };
+    const chainRoots: string[] = [];
+    const perPartition = await Promise.all(
+      partitions.map(async (partition) => {
+        const chain = makeChainId({ cluster: config.cluster, topic: config.topics.events, partition });
+        const chainRoot = `${root}/v1/${chain}/`;
+        chainRoots.push(chainRoot);
+        const report = await verifyArchive(scopedReader(store, root, { only: chainRoot }), {
+          ...common,
+          chains: [chain],
+          sealed: source(config.topics.sealed, 'sealed'),
+          events: source(config.topics.events, 'events'),
+          liveness: {
+            maxArchiveDelayMs: config.maxArchiveDelayMs,
+            maxCheckpointAgeMs: config.maxCheckpointAgeMs,
+            ...(config.maxArchiveLagEntries !== undefined ? { maxArchiveLagEntries: config.maxArchiveLagEntries } : {}),
+          },
+        });
+        return { partition, report };
+      }),
+    );
+    // Key files, keys outside the layout, and chains no partition of this cluster owns: archive-only checks.
+    const rest = await verifyArchive(scopedReader(store, root, { exclude: chainRoots }), common);
+    const reports: VerificationReport[] = [...perPartition.map((p) => p.report), rest];
+
+    const fresh = [...found].filter(([id]) => !raised.has(id)).map(([id, finding]) => ({ id, finding }));
+    await publish(fresh);
+
+    let entries = 0;
+    let segments = 0;
+    for (const report of reports) {
+      for (const chain of report.chains) {
+        metrics.entriesVerified.inc({ source: 'archive' }, chain.archive.entries);
+        entries += chain.archive.entries;
+        if (chain.sealed) metrics.entriesVerified.inc({ source: 'sealed' }, chain.sealed.records);
+      }
+      const s = report.counts.segments;
+      metrics.segmentsVerified.inc({ result: 'valid' }, s.valid);
+      metrics.segmentsVerified.inc({ result: 'invalid' }, s.invalid);
+      metrics.segmentsVerified.inc({ result: 'missing' }, s.missing);
+      segments += s.valid + s.invalid + s.missing;
+    }
+    for (const { partition, report } of perPartition) {
+      const chain = report.chains[0];
+      const label = { partition: String(partition) };
+      metrics.archiveLagEntries.set(label, chain?.liveness?.archiveLagEntries ?? 0);
+      metrics.archiveLagSeconds.set(label, (chain?.liveness?.archiveDelayMs ?? 0) / 1000);
+      metrics.chainerLag.set(label, chain?.events?.unsealedInputs ?? 0);
+    }
+    const bySeverity: Record<Severity, number> = { critical: 0, high: 0, warning: 0, info: 0 };
+    for (const f of found.values()) bySeverity[f.severity]++;
+    for (const [severity, count] of Object.entries(bySeverity)) metrics.openFindings.set({ severity }, count);
+    const durationMs = Date.now() - began;
+    metrics.passDuration.observe(durationMs / 1000);
+    metrics.lastFullPass.set(now().getTime() / 1000);
+    lastPass = { at: now().toISOString(), durationMs, partitions: partitions.length, findings: found.size, newFindings: fresh.length, entries, segments };
+    logger.info('verification pass done', { ...lastPass });
+    return lastPass;
+  };
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wakeSleep = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  const runLoop = async () => {
+    while (!stopping) {
+      try {
+        await runPass();
+      } catch (error) {
+        if (stopping) break;
+        metrics.passFailures.inc();
+        logger.error('verification pass failed; retrying at the next interval', { error });
+      }
+      if (!stopping) await sleep(config.passIntervalMs);
+    }
+  };
+
+  return {
+    raised,
+    health: {
+      live: () => !crashed,
+      ready: () => ({
+        ready: started && !stopping && lastPass !== undefined,
+        detail: { raisedFindings: raised.size, ...(lastPass ? { lastPass } : {}) },
+      }),
+    },
+    async start() {
+      admin = kafka.admin();
+      await admin.connect();
+      producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+      await producer.connect();
+      await loadRaised();
+      logger.info('loaded the findings raised before from audit.alerts', { topic: config.topics.alerts, raised: raised.size });
+      started = true;
+      if (deps.loop === false) return;
+      loop = runLoop().catch((error: unknown) => {
+        crashed = true;
+        deps.onFatal?.(error);
+      });
+    },
+    runPass,
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      abort.abort();
+      wakeSleep?.();
+      await loop;
+      await producer?.disconnect().catch(() => undefined);
+      await admin?.disconnect().catch(() => undefined);
+      if (!deps.s3Client) s3Client.destroy();
+    },
+  };
+}
