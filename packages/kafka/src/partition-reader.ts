@@ -60,6 +60,7 @@ export interface ReadPartitionOptions {
 /** The committed records of `[fromOffset, endOffset)` of one partition, in offset order. */
 export async function* readPartition(options: ReadPartitionOptions): AsyncGenerator<PartitionRecord> {
   const { kafka, topic, partition, fromOffset, endOffset, logger } = options;
+  if (options.signal?.aborted) throw new KafkaError('kafka_error', `reading ${topic}/${partition} aborted`, { retriable: false });
   if (fromOffset >= endOffset) return;
   const maxBuffered = options.maxBuffered ?? 10_000;
   const idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
