@@ -162,6 +162,43 @@ describe('verifier (real Kafka and S3; chainer and archiver as child processes)'
     expect(await alerts()).toEqual([]);
   }, 60_000);
 
+  it('`node services/verifier/dist/main.js` runs passes continuously, serves /readyz and /metrics, and exits 0 on SIGTERM', async () => {
+    const main = join(repo, 'services', 'verifier', 'dist', 'main.js');
+    if (!existsSync(main)) throw new Error(`${main} is missing: build first (npx turbo run build)`);
+    const child = spawn(process.execPath, [main], { env: { PATH: process.env.PATH ?? '', ...verifierEnv, VERIFIER_S3_SCAN_INTERVAL_MS: '300', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    cleanup.add('verifier process', () => child.kill('SIGKILL'));
+    let text = '';
+    child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (text += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const port = await waitFor(() => /"msg":"serving \/healthz \/readyz \/metrics".*?"port":(\d+)/.exec(text)?.[1], {
+      description: 'the verifier to log its port',
+      until: (p) => p !== undefined,
+      timeoutMs: 20_000,
+    });
+    const get = async (path: string) => {
+      const response = await fetch(`http://127.0.0.1:${port}${path}`);
+      return { status: response.status, body: await response.text() };
+    };
+    const metricValue = (body: string, series: string) => Number(body.split('\n').find((l) => l.startsWith(`${series} `))?.split(' ')[1] ?? NaN);
+    await waitFor(() => get('/metrics'), {
+      description: 'two passes of the running service',
+      until: (m) => metricValue(m.body, 'auditseal_verifier_pass_duration_seconds_count') >= 2,
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    });
+    const ready = await get('/readyz');
+    expect(ready.status).toBe(200);
+    expect(JSON.parse(ready.body)).toMatchObject({ ready: true, detail: { raisedFindings: 0, lastPass: { findings: 0, entries: 3_000, partitions: PARTITIONS } } });
+    expect((await get('/healthz')).status).toBe(200);
+    const metrics = (await get('/metrics')).body;
+    expect(metricValue(metrics, 'auditseal_verifier_entries_verified_total{source="archive"}')).toBeGreaterThanOrEqual(6_000);
+    expect(metricValue(metrics, 'auditseal_verifier_open_findings{severity="critical"}')).toBe(0);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(await alerts()).toEqual([]);
+  }, 60_000);
+
   it('bytes changed in a segment file on the gateway\'s disk → segment_sha256_mismatch, once', async () => {
     const dir = integrationEnv().localS3DataDir;
     if (!dir) throw new Error('LOCAL_S3_DATA_DIR is not set: this test edits the local gateway\'s files');
