@@ -33,18 +33,18 @@ import { BenchSkipped, round, type Benchmark, type BenchResult } from '../harnes
  * fresh prefix `bench-archive/<run>` with 1-day retention.
  */
 
-const PARTITIONS = 4;
+export const PARTITIONS = 4;
 const EVENTS = Number(process.env.BENCH_ARCHIVER_EVENTS ?? 200_000);
 const LATENCY_SECONDS = Number(process.env.BENCH_ARCHIVER_LATENCY_SECONDS ?? 45);
 const LATENCY_RATE = Number(process.env.BENCH_ARCHIVER_LATENCY_RATE ?? 500);
-const ROOT = resolve(__dirname, '..', '..', '..');
+export const ROOT = resolve(__dirname, '..', '..', '..');
 const ARCHIVER_JS = join(ROOT, 'services', 'archiver', 'dist', 'main.js');
 const CHAINER_JS = join(ROOT, 'services', 'chainer', 'dist', 'main.js');
-const CLUSTER = 'bench';
+export const CLUSTER = 'bench';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function sampleEvent(i: number): Buffer {
+export function sampleEvent(i: number): Buffer {
   return encodeEvent({
     eventId: uuidv7(),
     eventTime: Date.now() * 1000,
@@ -67,7 +67,7 @@ interface Service {
   stop(): Promise<void>;
 }
 
-function startService(js: string, env: Record<string, string>, readyMessage: string): Service {
+export function startService(js: string, env: Record<string, string>, readyMessage: string): Service {
   const child = spawn(process.execPath, [js], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let buffered = '';
@@ -110,11 +110,11 @@ function startService(js: string, env: Record<string, string>, readyMessage: str
   };
 }
 
-function chainerEnv(brokers: string, prefix: string): Record<string, string> {
+export function chainerEnv(brokers: string, prefix: string): Record<string, string> {
   return { KAFKA_BROKERS: brokers, AUDITSEAL_CLUSTER: CLUSTER, AUDITSEAL_TOPIC_PREFIX: prefix, AUDITSEAL_MIN_INSYNC_REPLICAS: '1', HTTP_PORT: '0' };
 }
 
-function archiverEnv(brokers: string, prefix: string, run: string): Record<string, string> {
+export function archiverEnv(brokers: string, prefix: string, run: string): Record<string, string> {
   const s3 = ['S3_ENDPOINT', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_BUCKET'];
   return {
     ...Object.fromEntries(s3.filter((n) => process.env[n]).map((n) => [n, process.env[n]!])),
@@ -131,13 +131,13 @@ function archiverEnv(brokers: string, prefix: string, run: string): Record<strin
   };
 }
 
-async function createTopics(admin: Admin, prefix: string): Promise<TopicNames> {
+export async function createTopics(admin: Admin, prefix: string): Promise<TopicNames> {
   const names = topicNames(prefix);
   await ensureTopics(admin, names, { partitions: PARTITIONS, replicationFactor: 1, minInsyncReplicas: 1, maxEventMessageBytes: 1024 * 1024 });
   return names;
 }
 
-async function produce(kafka: Kafka, topic: string, values: readonly Buffer[]): Promise<void> {
+export async function produce(kafka: Kafka, topic: string, values: readonly Buffer[]): Promise<void> {
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   try {
@@ -151,7 +151,7 @@ async function produce(kafka: Kafka, topic: string, values: readonly Buffer[]): 
 }
 
 /** Polls until `groupId` has committed at least `end - slack` on every partition of `topic`. */
-async function waitForCommits(admin: Admin, topic: string, groupId: string, slack: number, timeoutMs: number): Promise<number> {
+export async function waitForCommits(admin: Admin, topic: string, groupId: string, slack: number, timeoutMs: number): Promise<number> {
   const ends = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, Number(o.high)]));
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -162,7 +162,7 @@ async function waitForCommits(admin: Admin, topic: string, groupId: string, slac
   throw new Error(`${groupId} did not reach the end of ${topic} within ${timeoutMs} ms`);
 }
 
-function fetchMetrics(port: number): Promise<string> {
+export function fetchMetrics(port: number): Promise<string> {
   return new Promise((res, rej) => {
     get({ host: '127.0.0.1', port, path: '/metrics' }, (response) => {
       let text = '';
@@ -172,7 +172,7 @@ function fetchMetrics(port: number): Promise<string> {
   });
 }
 
-function sumMetric(text: string, name: string): number {
+export function sumMetric(text: string, name: string): number {
   return text
     .split('\n')
     .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
@@ -190,7 +190,7 @@ function histogramQuantile(text: string, name: string, q: number): number {
   return hit ? (hit.le === '+Inf' ? Infinity : Number(hit.le)) : NaN;
 }
 
-async function deleteTopics(admin: Admin, names: TopicNames) {
+export async function deleteTopics(admin: Admin, names: TopicNames) {
   await admin.deleteTopics({ topics: [names.events, names.sealed, names.alerts] }).catch(() => undefined);
 }
 

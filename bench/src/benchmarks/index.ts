@@ -5,9 +5,10 @@ import { chainerBenchmark } from './chainer';
 import { merkleRootBenchmark } from './merkle-root';
 import { sdkVsRawBenchmark } from './sdk-vs-raw';
 import { segmentRehashBenchmark } from './segment-rehash';
+import { verifierBenchmark } from './verifier';
 
 /**
  * Every benchmark `npm run bench` knows, in run order. Add new ones here
  * (Kafka/S3-backed ones throw BenchSkipped when their endpoints are missing).
  */
-export const benchmarks: readonly Benchmark[] = [chainHashBenchmark, merkleRootBenchmark, sdkVsRawBenchmark, chainerBenchmark, archiverBenchmark, segmentRehashBenchmark];
+export const benchmarks: readonly Benchmark[] = [chainHashBenchmark, merkleRootBenchmark, sdkVsRawBenchmark, chainerBenchmark, archiverBenchmark, segmentRehashBenchmark, verifierBenchmark];
