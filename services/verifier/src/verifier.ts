@@ -175,9 +175,35 @@ export function createVerifier(config: VerifierConfig, deps: VerifierDeps): Veri
     const keyring = fixedKeyring ?? (await loadArchiveKeyring(store, root, logger));
     const partitions = [...(await fetchPartitionOffsets(admin!, config.topics.sealed)).keys()].sort((a, b) => a - b);
     const found = new Map<string, Finding>();
+    // New findings go out while the pass runs (a chain's problem is not held back by the other
+    // chains); a failed send fails the pass, and those ids are raised again by the next one.
+    const queue: Array<{ id: string; finding: Finding }> = [];
+    let published = 0;
+    let flushing: Promise<void> | undefined;
+    let flushError: unknown;
+    const flush = () => {
+      flushing ??= (async () => {
+        while (queue.length > 0) {
+          const batch = queue.splice(0, queue.length);
+          await publish(batch);
+          published += batch.length;
+        }
+      })()
+        .catch((error: unknown) => {
+          flushError ??= error;
+        })
+        .finally(() => {
+          flushing = undefined;
+        });
+      return flushing;
+    };
     const onFinding = (f: Finding) => {
       const id = findingId(f);
-      if (!found.has(id)) found.set(id, f);
+      if (found.has(id)) return;
+      found.set(id, f);
+      if (raised.has(id)) return;
+      queue.push({ id, finding: f });
+      void flush();
     };
     const source = (topic: string, name: string) => kafkaPartitionSource({ kafka, admin: admin!, topic, groupIdPrefix: `${config.groupIdPrefix}-${name}`, logger, signal: abort.signal });
     const common: VerifyArchiveOptions = {
@@ -214,8 +240,8 @@ export function createVerifier(config: VerifierConfig, deps: VerifierDeps): Veri
     const rest = await verifyArchive(scopedReader(store, root, { exclude: chainRoots }), common);
     const reports: VerificationReport[] = [...perPartition.map((p) => p.report), rest];
 
-    const fresh = [...found].filter(([id]) => !raised.has(id)).map(([id, finding]) => ({ id, finding }));
-    await publish(fresh);
+    while (flushing || (queue.length > 0 && flushError === undefined)) await (flushing ?? flush());
+    if (flushError !== undefined) throw flushError;
 
     let entries = 0;
     let segments = 0;
@@ -244,7 +270,7 @@ export function createVerifier(config: VerifierConfig, deps: VerifierDeps): Veri
     const durationMs = Date.now() - began;
     metrics.passDuration.observe(durationMs / 1000);
     metrics.lastFullPass.set(now().getTime() / 1000);
-    lastPass = { at: now().toISOString(), durationMs, partitions: partitions.length, findings: found.size, newFindings: fresh.length, entries, segments };
+    lastPass = { at: now().toISOString(), durationMs, partitions: partitions.length, findings: found.size, newFindings: published, entries, segments };
     logger.info('verification pass done', { ...lastPass });
     return lastPass;
   };
