@@ -79,6 +79,22 @@ describe('readPartition (real Kafka, read_committed)', () => {
     expect(seen).toBe(committed.length);
   });
 
+  describe('when the caller is slower than the idle timeout', () => {
+    it('does not time out: waiting for the caller is not waiting for Kafka', async () => {
+      // 4 MiB of records: several fetches (1 MiB per partition each), so the reader blocks on back-pressure.
+      const big = await kafka.createTopic({ prefix: 'partition-reader-big' });
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      for (let i = 0; i < 4; i++) await producer.send({ topic: big, acks: -1, messages: Array.from({ length: 100 }, () => ({ partition: 0, value: Buffer.alloc(10_240, 1) })) });
+      await producer.disconnect();
+      let n = 0;
+      for await (const _ of readPartition({ kafka: kafka.kafka, topic: big, partition: 0, fromOffset: 0, endOffset: 400, logger: silent, groupIdPrefix: 'reader-it', maxBuffered: 10, idleTimeoutMs: 300 })) {
+        if (++n === 50) await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+      expect(n).toBe(400);
+    });
+  });
+
   describe('when the caller stops early', () => {
     it('disconnects its consumer and returns', async () => {
       const admin = await kafka.admin();

@@ -50,7 +50,7 @@ export interface ReadPartitionOptions {
   logger: Logger;
   /** Group id prefix of the throwaway consumer; a random suffix is appended (ACLs: prefixed Read on groups). */
   groupIdPrefix: string;
-  /** Fail when no progress is made for this long (default 30 s). */
+  /** Fail when Kafka delivers nothing new for this long while the reader wants more (default 30 s; time spent waiting for a slow caller does not count). */
   idleTimeoutMs?: number;
   /** Records held in memory before fetching pauses until the caller catches up (default 10,000). */
   maxBuffered?: number;
@@ -118,6 +118,7 @@ export async function* readPartition(options: ReadPartitionOptions): AsyncGenera
     }
     if (progress >= endOffset - 1) {
       done = true;
+      if (timer) clearTimeout(timer);
       consumer.pause([{ topic, partitions: [partition] }]);
     }
     notify();
@@ -147,8 +148,13 @@ export async function* readPartition(options: ReadPartitionOptions): AsyncGenera
       eachBatch: async ({ batch, isStale }) => {
         if (isStale() || batch.topic !== topic || batch.partition !== partition) return;
         advance(Number(batch.lastOffset()), batch.messages);
-        // Back-pressure: the next fetch waits until the caller has taken most of what is queued.
-        while (!closed && !done && queue.length > maxBuffered) await new Promise<void>((resolve) => (space = resolve));
+        // Back-pressure: the next fetch waits until the caller has taken what is queued. A slow
+        // caller is not a stuck broker: the idle timeout does not run meanwhile.
+        if (!closed && !done && queue.length > maxBuffered) {
+          if (timer) clearTimeout(timer);
+          while (!closed && !done && queue.length > maxBuffered) await new Promise<void>((resolve) => (space = resolve));
+          if (!closed && !done) armTimer();
+        }
       },
     });
     for (;;) {
