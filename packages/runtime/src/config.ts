@@ -43,4 +43,18 @@ export const env = {
       .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s.length > 0))
       .pipe(z.array(z.string()).min(1, 'must list at least one value')),
   logLevel: () => z.enum(['debug', 'info', 'warn', 'error']),
+  /** AUDITSEAL_CLUSTER: Kafka's name alphabet, which the chain id (FORMAT.md §2) also uses. */
+  clusterName: () =>
+    z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .pipe(z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be 1-249 characters of [A-Za-z0-9._-] (it is part of every chain id)')),
+  /** AUDITSEAL_TOPIC_PREFIX: prepended to every audit topic name; empty by default. */
+  topicPrefix: () =>
+    z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9._-]{0,200}$/, 'must be at most 200 characters of [A-Za-z0-9._-]')
+      .default(''),
 };

@@ -34,16 +34,10 @@ export interface ArchiverConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
-const NAME = /^[A-Za-z0-9._-]{1,249}$/;
-
 const schema = z.object({
   KAFKA_BROKERS: env.list(),
-  AUDITSEAL_CLUSTER: env.string().pipe(z.string().regex(NAME, 'must be 1-249 characters of [A-Za-z0-9._-] (it is part of every chain id)')),
-  AUDITSEAL_TOPIC_PREFIX: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z0-9._-]{0,200}$/, 'must be at most 200 characters of [A-Za-z0-9._-]')
-    .default(''),
+  AUDITSEAL_CLUSTER: env.clusterName(),
+  AUDITSEAL_TOPIC_PREFIX: env.topicPrefix(),
   AUDITSEAL_MIN_INSYNC_REPLICAS: env.int(1, 100).default('2'),
   ARCHIVER_GROUP_ID: env.string().optional(),
   S3_ENDPOINT: env.string().url('must be an http(s) URL').optional(),

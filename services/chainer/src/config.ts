@@ -39,17 +39,10 @@ export interface ChainerConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
-/** Kafka's topic-name alphabet, which the chain id (FORMAT.md §2) also uses for the cluster name. */
-const NAME = /^[A-Za-z0-9._-]{1,249}$/;
-
 const schema = z.object({
   KAFKA_BROKERS: env.list(),
-  AUDITSEAL_CLUSTER: env.string().pipe(z.string().regex(NAME, 'must be 1-249 characters of [A-Za-z0-9._-] (it is part of every chain id)')),
-  AUDITSEAL_TOPIC_PREFIX: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z0-9._-]{0,200}$/, 'must be at most 200 characters of [A-Za-z0-9._-]')
-    .default(''),
+  AUDITSEAL_CLUSTER: env.clusterName(),
+  AUDITSEAL_TOPIC_PREFIX: env.topicPrefix(),
   CHAINER_GROUP_ID: env.string().optional(),
   CHAINER_TRANSACTIONAL_ID_PREFIX: env.string().optional(),
   CHAINER_MAX_EVENT_BYTES: env.int(64, 64 * 1024 * 1024).default(String(EVENT_LIMITS.maxEventBytes)),

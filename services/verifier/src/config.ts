@@ -29,16 +29,10 @@ export interface VerifierConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
-const NAME = /^[A-Za-z0-9._-]{1,249}$/;
-
 const schema = z.object({
   KAFKA_BROKERS: env.list(),
-  AUDITSEAL_CLUSTER: env.string().pipe(z.string().regex(NAME, 'must be 1-249 characters of [A-Za-z0-9._-] (it is part of every chain id)')),
-  AUDITSEAL_TOPIC_PREFIX: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z0-9._-]{0,200}$/, 'must be at most 200 characters of [A-Za-z0-9._-]')
-    .default(''),
+  AUDITSEAL_CLUSTER: env.clusterName(),
+  AUDITSEAL_TOPIC_PREFIX: env.topicPrefix(),
   VERIFIER_GROUP_ID_PREFIX: env.string().optional(),
   S3_ENDPOINT: env.string().url('must be an http(s) URL').optional(),
   S3_REGION: env.string().default('us-east-1'),
