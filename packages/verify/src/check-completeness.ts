@@ -80,6 +80,11 @@ export class CompletenessCheck {
     this.lastEntryOffset = options.afterSourceOffset ?? -1;
   }
 
+  /** Entries matched so far. */
+  get matched(): number {
+    return this.matchedCount;
+  }
+
   private async peek(): Promise<EventRecord | undefined> {
     if (!this.started || (this.next === undefined && !this.exhausted)) {
       this.started = true;

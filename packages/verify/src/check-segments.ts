@@ -146,6 +146,58 @@ export interface SegmentCheckResult {
   lastSealedAt: number | undefined;
 }
 
+/**
+ * Steps 1–2 of a segment check (FORMAT.md §10.2): the object's size and
+ * SHA-256 against its signed manifest. Because the manifest's signature
+ * covers that digest, bytes that pass are the bytes that were signed — this
+ * is all a later pass does for a segment a previous pass verified whole
+ * (VerifyArchiveOptions.resume): re-hash it.
+ */
+export function checkSegmentBytes(input: {
+  chainId: string;
+  segmentKey: string;
+  seqs: { first: number; last: number };
+  manifest: Pick<SegmentManifest, 'segmentBytes' | 'segmentSha256'>;
+  bytes: Uint8Array;
+  sink: FindingSink;
+  backend?: CryptoBackend;
+}): boolean {
+  const { chainId, segmentKey, seqs, manifest, bytes } = input;
+  const backend = input.backend ?? nodeCrypto;
+  const object = { key: segmentKey };
+  let ok = true;
+  if (bytes.length !== manifest.segmentBytes) {
+    ok = false;
+    input.sink(
+      finding({
+        kind: 'segment_size_mismatch',
+        chainId,
+        seqs,
+        object,
+        expected: String(manifest.segmentBytes),
+        actual: String(bytes.length),
+        message: `segment ${segmentKey} has ${bytes.length} bytes, its manifest says ${manifest.segmentBytes}`,
+      }),
+    );
+  }
+  const digest = backend.sha256(bytes);
+  if (!backend.equalBytes(digest, manifest.segmentSha256)) {
+    ok = false;
+    input.sink(
+      finding({
+        kind: 'segment_sha256_mismatch',
+        chainId,
+        seqs,
+        object,
+        expected: toHex(manifest.segmentSha256),
+        actual: toHex(digest),
+        message: `segment ${segmentKey} is not the object its manifest signed`,
+      }),
+    );
+  }
+  return ok;
+}
+
 /** Checks a segment's bytes and entries against its manifest (or, without one, just its own chain). */
 export async function checkSegment(input: SegmentCheckInput): Promise<SegmentCheckResult> {
   const { chainId, segmentKey, manifest, bytes } = input;
@@ -157,38 +209,7 @@ export async function checkSegment(input: SegmentCheckInput): Promise<SegmentChe
   const content: Finding[] = [];
   const emit = (f: Finding) => direct.push(f);
   // 1–2. Size and SHA-256 against the signed manifest: the bytes are what was signed, or everything inside is suspect.
-  let bytesMatch = true;
-  if (manifest) {
-    if (bytes.length !== manifest.segmentBytes) {
-      bytesMatch = false;
-      emit(
-        finding({
-          kind: 'segment_size_mismatch',
-          chainId,
-          seqs,
-          object,
-          expected: String(manifest.segmentBytes),
-          actual: String(bytes.length),
-          message: `segment ${segmentKey} has ${bytes.length} bytes, its manifest says ${manifest.segmentBytes}`,
-        }),
-      );
-    }
-    const digest = backend.sha256(bytes);
-    if (!equalBytes(digest, manifest.segmentSha256)) {
-      bytesMatch = false;
-      emit(
-        finding({
-          kind: 'segment_sha256_mismatch',
-          chainId,
-          seqs,
-          object,
-          expected: toHex(manifest.segmentSha256),
-          actual: toHex(digest),
-          message: `segment ${segmentKey} is not the object its manifest signed`,
-        }),
-      );
-    }
-  }
+  const bytesMatch = manifest ? checkSegmentBytes({ chainId, segmentKey, seqs, manifest, bytes, backend, sink: emit }) : true;
   // When the bytes are not the signed ones, what is wrong inside them is evidence of that one
   // finding (folded into its details), not a flood of separate findings.
   const sink = (f: Finding) => (bytesMatch ? direct.push(f) : content.push(f));

@@ -50,6 +50,7 @@ export {
   checkCheckpoint,
   checkManifest,
   checkSegment,
+  checkSegmentBytes,
   type CheckpointCheckInput,
   type ManifestCheckInput,
   type SegmentBounds,
@@ -62,9 +63,11 @@ export { checkEventValue, type EventValueOptions } from './check-values';
 export { checkLiveness, type LivenessInput, type LivenessResult, type LivenessThresholds } from './check-liveness';
 export {
   verifyArchive,
+  type ChainResume,
   type ChainSummary,
   type SegmentCounts,
   type VerificationReport,
   type VerifyArchiveOptions,
+  type VerifiedSegment,
   type VerifyProgress,
 } from './verify-archive';

@@ -401,3 +401,114 @@ describe('verifyArchive with the portable backend', () => {
     });
   });
 });
+
+describe('verifyArchive, incremental', () => {
+  describe('given back the ChainResume of a clean pass', () => {
+    /** Sources that record where each read started and how many records it yielded. */
+    function counting<S extends { read(p: number, from: number): AsyncIterable<unknown> }>(source: S) {
+      const reads: Array<{ from: number; records: number }> = [];
+      const read = source.read.bind(source);
+      source.read = ((partition: number, from: number) => {
+        const log = { from, records: 0 };
+        reads.push(log);
+        return (async function* () {
+          for await (const r of read(partition, from)) {
+            log.records++;
+            yield r;
+          }
+        })();
+      }) as S['read'];
+      return reads;
+    }
+    const resumeOf = (report: Awaited<ReturnType<typeof verifyArchive>>) => new Map(report.chains.flatMap((c) => (c.resume ? [[c.chainId, c.resume] as const] : [])));
+
+    it('hands back where the clean pass ended: the archive head, with its audit.sealed and audit.events offsets', async () => {
+      const { archive, all, entries, segments } = await setup();
+      const report = await verifyArchive(archive, all);
+      const resume = report.chains[0]!.resume!;
+      expect(resume).toMatchObject({ seq: 29, sealedOffset: sealedOffsetOf(29), sourceOffset: entries[29]!.sourceOffset, sealedRecords: 30, sealedFirstSeq: 0, matched: 30, sealedLogStart: 0, eventsLogStart: 0 });
+      expect(Buffer.from(resume.hash).equals(Buffer.from(entries[29]!.hash))).toBe(true);
+      expect([...resume.segments.keys()]).toEqual(segments.map((s) => s.segmentKey));
+      expect(report.chains[0]!.archive.rehashed).toEqual({ segments: 0, entries: 0 });
+    });
+
+    it('then re-hashes the verified segments and reads only the topics after the head, with the same summary', async () => {
+      const { archive, all, sealed, events } = await setup();
+      const first = await verifyArchive(archive, all);
+      const sealedReads = counting(sealed);
+      const eventReads = counting(events);
+      const second = await verifyArchive(archive, { ...all, resume: resumeOf(first) });
+      expect(second.findings).toEqual([]);
+      expect(sealedReads).toEqual([{ from: sealedOffsetOf(29) + 1, records: 4 }]);
+      expect(eventReads).toEqual([{ from: first.chains[0]!.resume!.sourceOffset + 1, records: 4 }]);
+      const [a, b] = [first.chains[0]!, second.chains[0]!];
+      expect(b.archive.rehashed).toEqual({ segments: 3, entries: 30 });
+      expect({ ...b.archive, rehashed: undefined }).toEqual({ ...a.archive, rehashed: undefined });
+      expect(b.sealed).toEqual(a.sealed);
+      expect(b.events).toEqual(a.events);
+      expect(b.liveness).toEqual(a.liveness);
+      expect(b.resume).toMatchObject({ seq: 29, matched: 30, sealedRecords: 30 });
+    });
+
+    it('verifies a new segment whole and moves the head to it', async () => {
+      const { archive, all, entries } = await setup();
+      const first = await verifyArchive(archive, all);
+      await writeSegment(archive, entries.slice(30, 34));
+      const second = await verifyArchive(archive, { ...all, resume: resumeOf(first) });
+      expect(second.findings).toEqual([]);
+      expect(second.counts.segments.valid).toBe(4);
+      expect(second.chains[0]!.archive).toMatchObject({ lastSeq: 33, entries: 34, rehashed: { segments: 3, entries: 30 } });
+      expect(second.chains[0]!.events).toMatchObject({ matched: 34, unsealedInputs: 0 });
+      expect(second.chains[0]!.resume).toMatchObject({ seq: 33, sealedOffset: sealedOffsetOf(33), matched: 34, sealedRecords: 34 });
+    });
+
+    it('still finds a changed byte in a segment verified before, and hands back no resume', async () => {
+      const { archive, segments, all } = await setup();
+      const first = await verifyArchive(archive, all);
+      archive.overwrite(segments[1]!.segmentKey, (b) => {
+        b[b.length - 40]! ^= 0x01;
+        return b;
+      });
+      const second = await verifyArchive(archive, { ...all, resume: resumeOf(first) });
+      expect(kinds(second.findings)).toEqual(['segment_sha256_mismatch']);
+      expect(second.findings.map((f) => findingId(f))).toEqual((await verifyArchive(archive, all)).findings.map((f) => findingId(f)));
+      expect(second.chains[0]!.resume).toBeUndefined();
+    });
+
+    it('finds the newest segments gone without a trace (no gap, no checkpoint to show it)', async () => {
+      const { archive, segments, all } = await setup();
+      const first = await verifyArchive(archive, all);
+      archive.remove(segments[2]!.segmentKey);
+      archive.remove(segments[2]!.manifestKey);
+      archive.remove(checkpointKeyOf(CHAIN, 29));
+      const second = await verifyArchive(archive, { ...all, resume: resumeOf(first) });
+      expect(kinds(second.findings)).toContain('segment_missing');
+      expect(second.findings.find((f) => f.kind === 'segment_missing')).toMatchObject({ seqs: { first: 20, last: 29 }, object: { key: segments[2]!.segmentKey } });
+    });
+
+    it('finds an entry forged onto audit.sealed after the head', async () => {
+      const { archive, all, sealed, entries } = await setup();
+      const first = await verifyArchive(archive, all);
+      const forged = { ...entries[33]!, seq: 34, prevHash: new Uint8Array(32).fill(7) };
+      sealed.append(0, encodeSealedEntry(forged));
+      const second = await verifyArchive(archive, { ...all, resume: resumeOf(first) });
+      expect(kinds(second.findings)).toContain('bad_prev_hash');
+    });
+
+    it('verifies from scratch when records were deleted from either topic since', async () => {
+      for (const topic of ['sealed', 'events'] as const) {
+        const { archive, all, sealed, events } = await setup();
+        const first = await verifyArchive(archive, all);
+        if (topic === 'sealed') sealed.deleteRecordsBefore(0, sealedOffsetOf(5));
+        else events.deleteRecordsBefore(0, 5 * 2);
+        const reads = counting(topic === 'sealed' ? sealed : events);
+        const second = await verifyArchive(archive, { ...all, resume: resumeOf(first) });
+        const full = await verifyArchive(archive, all);
+        expect(second.findings.map((f) => findingId(f))).toEqual(full.findings.map((f) => findingId(f)));
+        expect(second.findings.length).toBeGreaterThan(0);
+        expect(reads[0]!.from).toBeLessThan(sealedOffsetOf(29));
+        expect(second.chains[0]!.archive.rehashed.segments).toBe(0);
+      }
+    });
+  });
+});

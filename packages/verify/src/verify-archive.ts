@@ -6,7 +6,7 @@ import { CompletenessCheck, type CompletenessResult } from './check-completeness
 import { checkEventValue, type EventValueOptions } from './check-values';
 import { checkLiveness, type LivenessResult, type LivenessThresholds } from './check-liveness';
 import { canCheckRetention, checkObjectRetention, reportUnexpectedKey, type RetentionPolicy } from './check-retention';
-import { CheckpointMatcher, ContinuityCheck, checkCheckpoint, checkManifest, checkSegment } from './check-segments';
+import { CheckpointMatcher, ContinuityCheck, checkCheckpoint, checkManifest, checkSegment, checkSegmentBytes } from './check-segments';
 import { finding, type Finding, type FindingKind, type FindingSink, type Severity } from './findings';
 import { assertArchivePrefix, manifestKeyFor, parseArchiveKey, segmentKeyOf } from './layout';
 import type { ArchiveFormats, ArchiveReader, Checkpoint, EventSource, SealedRecord, SealedSource, SegmentManifest } from './sources';
@@ -25,6 +25,14 @@ import type { ArchiveFormats, ArchiveReader, Checkpoint, EventSource, SealedReco
  *
  * Memory is bounded by one segment (its entries' hashes, and the sealed
  * entries of its seq range), never by the archive or the topics.
+ *
+ * Incremental passes (the verifier service): a chain whose pass raised no
+ * finding (liveness aside) returns a `ChainResume` in its summary. Given back
+ * in `options.resume`, the next pass only re-hashes the segments verified
+ * before (SHA-256 against the signed manifest: the bytes are still the ones
+ * verified whole) and reads audit.sealed and audit.events only after that
+ * point. A moved log start offset on either topic, or a known segment that
+ * no longer hashes to what was verified, falls back to verifying from scratch.
  */
 
 export interface VerifyArchiveOptions {
@@ -59,6 +67,42 @@ export interface VerifyArchiveOptions {
   maxReportedFindings?: number;
   /** Hashing and signature backend: core's nodeCrypto (default) or portableCrypto (@noble), which give identical results. */
   backend?: CryptoBackend;
+  /** Where earlier clean passes ended, by chain id (ChainSummary.resume); needs `sealed` and `events`. */
+  resume?: ReadonlyMap<string, ChainResume>;
+}
+
+/** A segment a pass verified whole: what a later pass needs to trust it after re-hashing it. */
+export interface VerifiedSegment {
+  readonly firstSeq: number;
+  readonly lastSeq: number;
+  /** SHA-256 of the object, as its signed manifest states. */
+  readonly sha256: Uint8Array;
+  readonly entries: number;
+  /** sealedAt (µs) of its first and last entries. */
+  readonly firstSealedAt: number | undefined;
+  readonly lastSealedAt: number | undefined;
+}
+
+/** Where a clean pass of a chain ended: its archive head, verified in the archive and in audit.sealed. */
+export interface ChainResume {
+  readonly seq: number;
+  readonly hash: Uint8Array;
+  /** The head entry's audit.events offset (completeness resumes after it). */
+  readonly sourceOffset: number;
+  /** The head entry's audit.sealed offset (the chain check resumes after it). */
+  readonly sealedOffset: number;
+  /** audit.sealed records read up to and including sealedOffset, and the first seq the topic held. */
+  readonly sealedRecords: number;
+  readonly sealedFirstSeq: number | undefined;
+  /** Entries matched with their audit.events record up to the head. */
+  readonly matched: number;
+  /** Log start offsets of both topics then: if either moves, the next pass verifies from scratch. */
+  readonly sealedLogStart: number;
+  readonly eventsLogStart: number;
+  /** Every segment up to the head, by key. */
+  readonly segments: ReadonlyMap<string, VerifiedSegment>;
+  /** sealedAt of the first entry after the latest checkpoint, when that entry is at or before the head. */
+  readonly uncheckpointed?: { readonly afterSeq: number; readonly sealedAt: number };
 }
 
 export interface VerifyProgress {
@@ -89,11 +133,17 @@ export interface ChainSummary {
     checkpoints: { valid: number; invalid: number; latestSeq: number | undefined };
     /** Sealing times of the first and last archived entries (RFC 3339). */
     timeRange: { first: string; last: string } | undefined;
+    /** Of those, segments (and their entries) verified by re-hashing only, as a previous pass verified them whole. */
+    rehashed: { segments: number; entries: number };
   };
   sealed?: { firstSeq: number | undefined; lastSeq: number | undefined; records: number; malformed: number; logStartOffset: number };
   events?: CompletenessResult & { logStartOffset: number };
   liveness?: Omit<LivenessResult, 'findings'>;
   findings: number;
+  /** Set when this chain's pass was clean (liveness aside) and read both topics: give it back in `options.resume`. */
+  resume?: ChainResume;
+  /** The resume this pass started from, when it could use the one given (else it verified from scratch). */
+  resumedFrom?: ChainResume;
 }
 
 export interface VerificationReport {
@@ -213,6 +263,8 @@ type ParsedChainKey = Exclude<ReturnType<typeof parseArchiveKey>, undefined | { 
 interface WindowEntry {
   entry: SealedEntry;
   offset: number;
+  /** audit.sealed records read up to and including this one. */
+  records: number;
 }
 
 const microsToIso = (micros: number) => new Date(Math.floor(micros / 1000)).toISOString();
@@ -259,6 +311,12 @@ class ChainRun {
   // audit.events
   private completeness: CompletenessCheck | undefined;
   private eventsLogStart = 0;
+  // incremental passes
+  private resume: ChainResume | undefined;
+  private resumeHead: Omit<ChainResume, 'segments' | 'sealedLogStart' | 'eventsLogStart' | 'sealedFirstSeq' | 'uncheckpointed'> | undefined;
+  private readonly verified = new Map<string, VerifiedSegment>();
+  private readonly seenSegments = new Set<string>();
+  private readonly rehashed = { segments: 0, entries: 0 };
 
   constructor(
     readonly chainId: string,
@@ -277,6 +335,7 @@ class ChainRun {
     this.backend = options.backend ?? nodeCrypto;
     this.continuity = new ContinuityCheck(chainId, this.sink, this.backend);
     this.agreement = new AgreementCheck(chainId, this.sink, this.backend);
+    this.resume = options.resume?.get(chainId);
   }
 
   private get archivedHead(): number | undefined {
@@ -298,13 +357,25 @@ class ChainRun {
 
   async start(): Promise<void> {
     const { sealed, events } = this.options;
+    if (this.resume && (!sealed || !events || (await events.offsets(this.partition)).logStartOffset !== this.resume.eventsLogStart)) this.resume = undefined;
     if (sealed) {
       const offsets = await sealed.offsets(this.partition);
       this.sealedLogStart = offsets.logStartOffset;
-      // Records deleted from the topic's start: verify from what the first remaining entry links to, and
-      // hold that link against the archive below.
-      this.sealedCheck = new SealedStreamCheck({ chainId: this.chainId, anchorOnFirst: offsets.logStartOffset > 0, sink: this.sink, backend: this.backend });
-      this.sealedIterator = sealed.read(this.partition, offsets.logStartOffset)[Symbol.asyncIterator]();
+      const r = this.resume && offsets.logStartOffset === this.resume.sealedLogStart && offsets.endOffset > this.resume.sealedOffset ? this.resume : undefined;
+      this.resume = r;
+      if (r) {
+        // Resumed: the chain check goes on from the verified head, after its record.
+        this.sealedCheck = new SealedStreamCheck({ chainId: this.chainId, from: { chainId: this.chainId, seq: r.seq, hash: r.hash }, sink: this.sink, backend: this.backend });
+        this.sealedFirstSeq = r.sealedFirstSeq;
+        this.sealedLastSeq = r.seq;
+        this.sealedRecords = r.sealedRecords;
+        this.resumeHead = r;
+      } else {
+        // Records deleted from the topic's start: verify from what the first remaining entry links to, and
+        // hold that link against the archive below.
+        this.sealedCheck = new SealedStreamCheck({ chainId: this.chainId, anchorOnFirst: offsets.logStartOffset > 0, sink: this.sink, backend: this.backend });
+      }
+      this.sealedIterator = sealed.read(this.partition, r ? r.sealedOffset + 1 : offsets.logStartOffset)[Symbol.asyncIterator]();
       this.sealedEnded = false;
       // The first record tells where Kafka's copy of the chain begins, which decides who feeds completeness.
       const first = await this.sealedIterator.next();
@@ -319,11 +390,13 @@ class ChainRun {
       // Taken after the sealed topic was opened: every input a sealed entry references is below endOffset.
       const offsets = await events.offsets(this.partition);
       this.eventsLogStart = offsets.logStartOffset;
+      const r = this.resume;
       this.completeness = new CompletenessCheck({
         chainId: this.chainId,
-        inputs: events.read(this.partition, offsets.logStartOffset),
+        inputs: events.read(this.partition, r ? r.sourceOffset + 1 : offsets.logStartOffset),
         logStartOffset: offsets.logStartOffset,
         endOffset: offsets.endOffset,
+        ...(r ? { afterSourceOffset: r.sourceOffset } : {}),
         sink: this.sink,
         backend: this.backend,
       });
@@ -422,7 +495,7 @@ class ChainRun {
         this.firstUnarchivedSealedAt = entry.sealedAt;
       }
       if (entry.seq > last) this.overshoot = { seq: entry.seq, sealedAt: entry.sealedAt };
-      const w = { entry, offset: record.offset };
+      const w = { entry, offset: record.offset, records: this.sealedRecords };
       if (entry.seq >= first) this.window.set(entry.seq, w);
       else await this.release(w);
       if (this.sealedRecords % 10_000 === 0) {
@@ -457,6 +530,10 @@ class ChainRun {
     const segmentKey = seg.key ?? segmentKeyOf(this.prefix, this.chainId, seg.firstSeq, seg.lastSeq);
     const seqs = { first: seg.firstSeq, last: seg.lastSeq };
     const { formats, keyring } = this.options;
+    this.seenSegments.add(segmentKey);
+    // Up to a resumed pass's head, entries were verified and compared by an earlier pass.
+    const resumed = this.resume !== undefined && seg.lastSeq <= this.resume.seq;
+    const known = resumed && seg.key && manifestKey ? this.resume!.segments.get(segmentKey) : undefined;
     await this.pumpSealed(seg.firstSeq, seg.lastSeq);
     // Manifest.
     let manifest: SegmentManifest | undefined;
@@ -480,7 +557,19 @@ class ChainRun {
     const bytes = seg.key ? await this.reader.get(seg.key) : undefined;
     let missing = false;
     let segmentLastSealedAt: number | undefined;
-    if (!bytes) {
+    let wholeCheck: { entries: number; firstSealedAt: number | undefined; lastSealedAt: number | undefined } | undefined;
+    if (bytes && known && signedManifest && this.rehash(segmentKey, seqs, known, signedManifest, bytes)) {
+      this.archivedBytes += bytes.length;
+      this.archivedEntries += known.entries;
+      this.rehashed.segments++;
+      this.rehashed.entries += known.entries;
+      segmentLastSealedAt = known.lastSealedAt;
+      if (known.firstSealedAt !== undefined) this.firstSealedAt ??= known.firstSealedAt;
+      if (known.lastSealedAt !== undefined) this.lastSealedAt = known.lastSealedAt;
+      this.checkpointMatcher().observe(seg.lastSeq, signedManifest.headHash, { object: { key: segmentKey } });
+      this.noteUncheckpointedIn(seg, known);
+      this.verified.set(segmentKey, known);
+    } else if (!bytes) {
       missing = true;
       this.sink(
         finding({
@@ -525,8 +614,9 @@ class ChainRun {
         backend: this.backend,
         onEntry: async (entry, where, inChain, signed) => {
           this.archivedEntries++;
-          // Entries of a segment that is not the signed object are evidence of that finding only.
-          if (!signed && manifest) return;
+          // Entries of a segment that is not the signed object are evidence of that finding only; entries
+          // up to a resumed head were compared with Kafka by an earlier pass.
+          if ((!signed && manifest) || resumed) return;
           this.checkpointMatcher().observe(entry.seq, entry.hash, where);
           if (inChain) this.checkValue(entry, where);
           if (this.sealedCheck) {
@@ -540,6 +630,7 @@ class ChainRun {
         },
       });
       segmentLastSealedAt = result.lastSealedAt;
+      wholeCheck = result;
       if (result.firstSealedAt !== undefined) this.firstSealedAt ??= result.firstSealedAt;
       if (result.lastSealedAt !== undefined) this.lastSealedAt = result.lastSealedAt;
     }
@@ -573,16 +664,52 @@ class ChainRun {
       });
     }
     // Sealed entries of this range have been compared: completeness takes them now, in seq order.
+    let last: WindowEntry | undefined;
     for (const [seq, w] of this.window) {
       if (seq > seg.lastSeq) continue;
       this.window.delete(seq);
+      if (seq === seg.lastSeq) last = w;
       await this.release(w);
     }
     this.segmentsDone++;
     if (missing) this.counts.missing++;
-    else if (this.findingsBefore() === before) this.counts.valid++;
-    else this.counts.invalid++;
+    else if (this.findingsBefore() === before) {
+      this.counts.valid++;
+      // Verified whole and compared with audit.sealed up to its last entry: a later pass may resume here.
+      if (wholeCheck && signedManifest && last && this.completeness && !resumed) {
+        this.verified.set(segmentKey, { firstSeq: seg.firstSeq, lastSeq: seg.lastSeq, sha256: signedManifest.segmentSha256, entries: wholeCheck.entries, firstSealedAt: wholeCheck.firstSealedAt, lastSealedAt: wholeCheck.lastSealedAt });
+        this.resumeHead = {
+          seq: seg.lastSeq,
+          hash: last.entry.hash,
+          sourceOffset: last.entry.sourceOffset,
+          sealedOffset: last.offset,
+          sealedRecords: last.records,
+          matched: (this.resume?.matched ?? 0) + this.completeness.matched,
+        };
+      }
+    } else this.counts.invalid++;
     this.onProgress?.({ chainId: this.chainId, phase: 'archive', segments: this.segmentsDone, entries: this.archivedEntries, bytes: this.archivedBytes });
+  }
+
+  /**
+   * A segment an earlier pass verified whole, up to a resumed head: it is
+   * still that segment when its bytes hash to the digest its (re-verified)
+   * signed manifest states, and that digest is the one verified then. Anything
+   * else and it is verified whole again (findings come from that check).
+   */
+  private rehash(segmentKey: string, seqs: { first: number; last: number }, known: VerifiedSegment, manifest: SegmentManifest, bytes: Uint8Array): boolean {
+    if (!this.backend.equalBytes(manifest.segmentSha256, known.sha256)) return false;
+    return checkSegmentBytes({ chainId: this.chainId, segmentKey, seqs, manifest, bytes, backend: this.backend, sink: () => undefined });
+  }
+
+  /** noteUncheckpointed for a re-hashed segment, whose entries are not read. */
+  private noteUncheckpointedIn(seg: { firstSeq: number; lastSeq: number }, known: VerifiedSegment): void {
+    const after = (this.latestCheckpoint?.cp.headSeq ?? -1) + 1;
+    if (this.firstUncheckpointedSealedAt !== undefined || after < seg.firstSeq || after > seg.lastSeq) return;
+    const carried = this.resume?.uncheckpointed;
+    // Exact when the entry opens the segment or the earlier pass noted it; else the segment's last (a later time: never a false alarm).
+    const sealedAt = after === seg.firstSeq ? known.firstSealedAt : carried && carried.afterSeq === after - 1 ? carried.sealedAt : known.lastSealedAt;
+    if (sealedAt !== undefined) this.firstUncheckpointedSealedAt = sealedAt;
   }
 
   /** With a truncated audit.sealed, its first entry's prevHash must be the archived entry before it. */
@@ -625,7 +752,24 @@ class ChainRun {
       await this.release(w);
     }
     if (this.sealedCheck) this.agreement.finish(this.sealedSide(), archivedHead);
-    const events = this.completeness ? { ...(await this.completeness.finish()), logStartOffset: this.eventsLogStart } : undefined;
+    const completed = this.completeness ? await this.completeness.finish() : undefined;
+    const events = completed ? { ...completed, matched: completed.matched + (this.resume?.matched ?? 0), logStartOffset: this.eventsLogStart } : undefined;
+    // The newest segments an earlier pass verified, no longer listed at all (object and manifest gone): the
+    // archive lost its tail. (Gone segments before the head leave a gap that the continuity check reports.)
+    for (const [key, known] of this.resume?.segments ?? []) {
+      if (this.seenSegments.has(key) || known.lastSeq <= (archivedHead ?? -1)) continue;
+      this.sink(
+        finding({
+          kind: 'segment_missing',
+          chainId: this.chainId,
+          seqs: { first: known.firstSeq, last: known.lastSeq },
+          object: { key },
+          expected: `the segment and its manifest, verified by an earlier pass (${known.entries} entries, SHA-256 ${toHex(known.sha256)})`,
+          actual: 'no object',
+          message: `segment ${key} and its manifest, verified by an earlier pass, are gone from the archive`,
+        }),
+      );
+    }
     // FORMAT.md §10.4: a checkpoint says the archive held the chain up to its headSeq. An archive whose
     // segments end before that has lost its tail (deleting the newest segments leaves no gap behind).
     const latest = this.latestCheckpoint;
@@ -644,6 +788,7 @@ class ChainRun {
         }),
       );
     }
+    const clean = this.findingCount === 0;
     let liveness: ChainSummary['liveness'];
     if (this.options.now && this.options.liveness) {
       const result = checkLiveness({
@@ -671,9 +816,23 @@ class ChainRun {
         segments: { ...this.counts },
         checkpoints: { valid: this.checkpoints.length, invalid: this.checkpointsInvalid, latestSeq: this.latestCheckpoint?.cp.headSeq },
         timeRange: this.firstSealedAt !== undefined && this.lastSealedAt !== undefined ? { first: microsToIso(this.firstSealedAt), last: microsToIso(this.lastSealedAt) } : undefined,
+        rehashed: { ...this.rehashed },
       },
       findings: this.findingCount,
+      ...(this.resume ? { resumedFrom: this.resume } : {}),
     };
+    const head = this.resumeHead;
+    if (clean && head && head.seq === archivedHead && this.sealedCheck && this.completeness) {
+      const cpSeq = this.latestCheckpoint?.cp.headSeq ?? -1;
+      summary.resume = {
+        ...head,
+        sealedFirstSeq: this.sealedFirstSeq,
+        sealedLogStart: this.sealedLogStart,
+        eventsLogStart: this.eventsLogStart,
+        segments: new Map(this.verified),
+        ...(this.firstUncheckpointedSealedAt !== undefined && cpSeq + 1 <= head.seq ? { uncheckpointed: { afterSeq: cpSeq, sealedAt: this.firstUncheckpointedSealedAt } } : {}),
+      };
+    }
     if (this.sealedCheck) {
       summary.sealed = {
         firstSeq: this.sealedFirstSeq,

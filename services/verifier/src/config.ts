@@ -20,6 +20,8 @@ export interface VerifierConfig {
   keyringPath: string | undefined;
   retentionDays: number;
   passIntervalMs: number;
+  /** Verify everything from scratch at least this often (between, passes are incremental); 0: every pass. */
+  fullPassIntervalMs: number;
   maxArchiveDelayMs: number;
   maxArchiveLagEntries: number | undefined;
   maxCheckpointAgeMs: number;
@@ -47,6 +49,7 @@ const schema = z.object({
   VERIFIER_KEYRING: env.string().optional(),
   VERIFIER_RETENTION_DAYS: env.int(1, 36_500).default('2557'),
   VERIFIER_S3_SCAN_INTERVAL_MS: env.int(100, 86_400_000).default('60000'),
+  VERIFIER_FULL_PASS_INTERVAL_MS: env.int(0, 2_592_000_000).default('86400000'),
   VERIFIER_MAX_ARCHIVE_DELAY_MS: env.int(1, 604_800_000).default('900000'),
   VERIFIER_MAX_ARCHIVE_LAG_ENTRIES: env.int(1, 1_000_000_000).optional(),
   VERIFIER_MAX_CHECKPOINT_AGE_MS: env.int(1, 604_800_000).default('3600000'),
@@ -77,6 +80,7 @@ export function loadVerifierConfig(environment: Record<string, string | undefine
     keyringPath: e.VERIFIER_KEYRING,
     retentionDays: e.VERIFIER_RETENTION_DAYS,
     passIntervalMs: e.VERIFIER_S3_SCAN_INTERVAL_MS,
+    fullPassIntervalMs: e.VERIFIER_FULL_PASS_INTERVAL_MS,
     maxArchiveDelayMs: e.VERIFIER_MAX_ARCHIVE_DELAY_MS,
     maxArchiveLagEntries: e.VERIFIER_MAX_ARCHIVE_LAG_ENTRIES,
     maxCheckpointAgeMs: e.VERIFIER_MAX_CHECKPOINT_AGE_MS,

@@ -3,7 +3,7 @@ import { createS3ArchiveStore, parseCheckpoint, parseManifest, readSegment, type
 import { chainId as makeChainId, createKeyring, parseKeyring, type PublicKeyring } from '@auditseal/core';
 import { createKafkaClient, fetchPartitionOffsets, readPartition, type Logger, type PartitionOffsetRange } from '@auditseal/kafka';
 import type { HealthState } from '@auditseal/runtime';
-import { findingId, verifyArchive, type ArchiveReader, type Finding, type ListedObject, type Severity, type VerificationReport, type VerifyArchiveOptions } from '@auditseal/verify';
+import { findingId, verifyArchive, type ArchiveReader, type ChainResume, type Finding, type ListedObject, type Severity, type VerificationReport, type VerifyArchiveOptions } from '@auditseal/verify';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
 import { alertIdOf, toAlert } from './alert';
@@ -21,9 +21,15 @@ import type { VerifierMetrics } from './metrics';
  * of raised ids is read back from audit.alerts at start, so a restart does not
  * raise anything again.
  *
- * Every pass re-verifies from scratch (the simplest restartable design:
- * nothing to persist but the raised ids, which audit.alerts holds). Its cost
- * grows with the archive; an incremental mode is listed in OPERATIONS.md.
+ * Passes are incremental: the first verifies everything; after it, a chain
+ * whose pass was clean resumes where it ended (@auditseal/verify's
+ * ChainResume): segments verified before are only re-hashed against their
+ * signed manifests, and the topics are read from the verified head on. Every
+ * VERIFIER_FULL_PASS_INTERVAL_MS a pass starts from scratch again, and so
+ * does a chain with open findings (so they stay open, and counted, until
+ * fixed). The resume points live in memory only: a restarted verifier starts
+ * with a full pass — nothing to persist but the raised ids, which
+ * audit.alerts holds.
  */
 
 export interface VerifierDeps {
@@ -42,10 +48,16 @@ export interface PassSummary {
   at: string;
   durationMs: number;
   partitions: number;
+  /** Open findings (distinct) this pass found. */
   findings: number;
   newFindings: number;
+  /** Archived entries verified in total as of this pass (re-hashed segments' entries included). */
   entries: number;
+  /** Of those, entries this pass parsed and checked one by one (new since the last pass, or all in a full pass). */
+  newEntries: number;
   segments: number;
+  /** Whether the pass started from scratch for every chain (false: some chains resumed). */
+  full: boolean;
 }
 
 export interface Verifier {
@@ -141,6 +153,8 @@ export function createVerifier(config: VerifierConfig, deps: VerifierDeps): Veri
   let stopping = false;
   let crashed = false;
   let lastPass: PassSummary | undefined;
+  let resumes = new Map<string, ChainResume>();
+  let lastFromScratch = 0;
   let loop: Promise<void> | undefined;
   let wakeSleep: (() => void) | undefined;
 
@@ -172,6 +186,8 @@ export function createVerifier(config: VerifierConfig, deps: VerifierDeps): Veri
 
   const runPass = async (): Promise<PassSummary> => {
     const began = Date.now();
+    if (Date.now() - lastFromScratch >= config.fullPassIntervalMs) resumes = new Map();
+    const full = resumes.size === 0;
     const keyring = fixedKeyring ?? (await loadArchiveKeyring(store, root, logger));
     const partitions = [...(await fetchPartitionOffsets(admin!, config.topics.sealed)).keys()].sort((a, b) => a - b);
     const found = new Map<string, Finding>();
@@ -215,6 +231,7 @@ export function createVerifier(config: VerifierConfig, deps: VerifierDeps): Veri
       manifestGraceMs: config.manifestGraceMs,
       onFinding,
       maxReportedFindings: 0,
+      resume: resumes,
     };
     const chainRoots: string[] = [];
     const perPartition = await Promise.all(
@@ -244,12 +261,17 @@ export function createVerifier(config: VerifierConfig, deps: VerifierDeps): Veri
     if (flushError !== undefined) throw flushError;
 
     let entries = 0;
+    let newEntries = 0;
     let segments = 0;
+    const next = new Map<string, ChainResume>();
     for (const report of reports) {
       for (const chain of report.chains) {
-        metrics.entriesVerified.inc({ source: 'archive' }, chain.archive.entries);
+        const parsed = chain.archive.entries - chain.archive.rehashed.entries;
+        metrics.entriesVerified.inc({ source: 'archive' }, parsed);
         entries += chain.archive.entries;
-        if (chain.sealed) metrics.entriesVerified.inc({ source: 'sealed' }, chain.sealed.records);
+        newEntries += parsed;
+        if (chain.sealed) metrics.entriesVerified.inc({ source: 'sealed' }, chain.sealed.records - (chain.resumedFrom?.sealedRecords ?? 0));
+        if (chain.resume) next.set(chain.chainId, chain.resume);
       }
       const s = report.counts.segments;
       metrics.segmentsVerified.inc({ result: 'valid' }, s.valid);
@@ -270,7 +292,9 @@ export function createVerifier(config: VerifierConfig, deps: VerifierDeps): Veri
     const durationMs = Date.now() - began;
     metrics.passDuration.observe(durationMs / 1000);
     metrics.lastFullPass.set(now().getTime() / 1000);
-    lastPass = { at: now().toISOString(), durationMs, partitions: partitions.length, findings: found.size, newFindings: published, entries, segments };
+    resumes = next;
+    if (full) lastFromScratch = began;
+    lastPass = { at: now().toISOString(), durationMs, partitions: partitions.length, findings: found.size, newFindings: published, entries, newEntries, segments, full };
     logger.info('verification pass done', { ...lastPass });
     return lastPass;
   };
