@@ -28,7 +28,7 @@ interface PassLine {
 }
 
 async function firstPass(env: Record<string, string>): Promise<PassLine> {
-  const child = spawn(process.execPath, [VERIFIER_JS], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(process.env.BENCH_VERIFIER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), VERIFIER_JS], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
   try {
     return await new Promise<PassLine>((res, rej) => {
