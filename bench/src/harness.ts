@@ -171,8 +171,10 @@ export interface CliOptions {
 }
 
 export const USAGE = `usage: npm run bench [-- --only <name>[,<name>…]] [--rounds N]
-  --only    run only the benchmarks with these names (or that report these ratios)
-  --rounds  interleaved rounds per comparison (default 7)`;
+  --only    run only the benchmarks with these names (or that report these ratios);
+            their results merge into bench/results/latest.json, docs/BENCHMARKS.md is left as it is
+  --rounds  interleaved rounds per comparison (default 7)
+A full run (no --only) writes bench/results/latest.json and docs/BENCHMARKS.md.`;
 
 /** Parses `--only a,b --only c --rounds 5`. Throws a RangeError with a usage-worthy message. */
 export function parseArgs(argv: readonly string[]): CliOptions {

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { decodeSealedEntry, encodeEvent, uuidv7 } from '@auditseal/codec';
-import { ensureTopics, topicNames, type TopicNames } from '@auditseal/kafka';
-import { Kafka, logLevel, Partitioners, type Admin, type Message } from 'kafkajs';
+import { decodeSealedEntry } from '@auditseal/codec';
+import { Partitioners, type Admin, type Kafka, type Message } from 'kafkajs';
 import { BenchSkipped, median, round, type Benchmark, type BenchResult } from '../harness';
+import { percentile } from '../latency';
+import { benchKafka, CHAINER_JS, chainerEnv, createTopics, deleteTopics, PARTITIONS, produce, requireKafka, sampleEvent, sleep, startService, waitForCommits } from '../pipeline';
 
 /*
  * The chainer (services/chainer) as deployed: `node services/chainer/dist/main.js`
@@ -23,115 +22,12 @@ import { BenchSkipped, median, round, type Benchmark, type BenchResult } from '.
  *    timestamp (set by the producing client at send time).
  */
 
-const PARTITIONS = 4;
 const EVENTS = Number(process.env.BENCH_CHAINER_EVENTS ?? 100_000);
 const LATENCY_SECONDS = 10;
-const MAIN_JS = resolve(__dirname, '..', '..', '..', 'services', 'chainer', 'dist', 'main.js');
 
 type Delivery = 'exactly-once' | 'at-least-once';
 
-function sampleEvent(i: number): Buffer {
-  return encodeEvent({
-    eventId: uuidv7(),
-    eventTime: Date.now() * 1000,
-    tenant: `tenant-${i % 7}`,
-    actor: { type: 'user', id: `user-${i % 101}`, ip: '10.1.2.3' },
-    action: 'invoice.approve',
-    target: { type: 'invoice', id: `inv-${i}` },
-    outcome: 'SUCCESS',
-    source: { service: 'billing', instance: 'billing-1', region: 'eu-west-1' },
-    correlationId: `req-${i}`,
-    attributes: { amount: String(i * 3), currency: 'EUR' },
-  });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function createTopics(admin: Admin, prefix: string): Promise<TopicNames> {
-  const names = topicNames(prefix);
-  await ensureTopics(admin, names, { partitions: PARTITIONS, replicationFactor: 1, minInsyncReplicas: 1, maxEventMessageBytes: 1024 * 1024 });
-  return names;
-}
-
-async function produce(kafka: Kafka, topic: string, values: readonly Buffer[]): Promise<void> {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
-  try {
-    for (let i = 0; i < values.length; i += 2_000) {
-      const messages: Message[] = values.slice(i, i + 2_000).map((value, k) => ({ partition: (i + k) % PARTITIONS, value }));
-      await producer.send({ topic, acks: -1, messages });
-    }
-  } finally {
-    await producer.disconnect();
-  }
-}
-
-interface RunningChainer {
-  lines: string[];
-  /** Resolves with the time (ms since the epoch, from the log) the last of the PARTITIONS heads was recovered. */
-  recovered: Promise<number>;
-  stop(): Promise<void>;
-}
-
-function startChainer(brokers: string, prefix: string, delivery: Delivery): RunningChainer {
-  const child = spawn(process.execPath, [MAIN_JS], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      KAFKA_BROKERS: brokers,
-      AUDITSEAL_CLUSTER: 'bench',
-      AUDITSEAL_TOPIC_PREFIX: prefix,
-      AUDITSEAL_MIN_INSYNC_REPLICAS: '1',
-      CHAINER_DELIVERY: delivery,
-      HTTP_PORT: '0',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  let buffered = '';
-  let onRecovered: (t: number) => void = () => {};
-  let failRecovery: (e: Error) => void = () => {};
-  const recovered = new Promise<number>((res, rej) => {
-    onRecovered = res;
-    failRecovery = rej;
-  });
-  const recoveredAt: number[] = [];
-  const take = (chunk: Buffer) => {
-    buffered += chunk.toString('utf8');
-    const parts = buffered.split('\n');
-    buffered = parts.pop() ?? '';
-    for (const line of parts) {
-      lines.push(line);
-      if (line.includes('chain head recovered')) {
-        recoveredAt.push(Date.parse((JSON.parse(line) as { time: string }).time));
-        if (recoveredAt.length === PARTITIONS) onRecovered(Math.max(...recoveredAt));
-      }
-    }
-  };
-  child.stdout.on('data', take);
-  child.stderr.on('data', take);
-  const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
-  void exited.then((code) => failRecovery(new Error(`chainer exited with ${code} before recovering: ${lines.slice(-5).join(' | ')}`)));
-  return {
-    lines,
-    recovered,
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
-/** Polls until the group has committed the end offset of every partition; returns when it saw that. */
-async function waitUntilSealed(admin: Admin, names: TopicNames, groupId: string, timeoutMs: number): Promise<number> {
-  const ends = new Map((await admin.fetchTopicOffsets(names.events)).map((o) => [o.partition, Number(o.high)]));
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const [committed] = await admin.fetchOffsets({ groupId, topics: [names.events] });
-    if ((committed?.partitions ?? []).every((p) => Number(p.offset) >= (ends.get(p.partition) ?? 0))) return Date.now();
-    await sleep(20);
-  }
-  throw new Error(`the chainer did not seal ${names.events} within ${timeoutMs} ms`);
-}
+const startChainer = (brokers: string, prefix: string, delivery: Delivery) => startService(CHAINER_JS, chainerEnv(brokers, prefix, { CHAINER_DELIVERY: delivery }), 'chain head recovered');
 
 async function throughputRun(kafka: Kafka, admin: Admin, brokers: string, values: readonly Buffer[], delivery: Delivery, tag: string): Promise<number> {
   const prefix = `bench-${tag}-${Date.now().toString(36)}.`;
@@ -140,19 +36,15 @@ async function throughputRun(kafka: Kafka, admin: Admin, brokers: string, values
     await produce(kafka, names.events, values);
     const chainer = startChainer(brokers, prefix, delivery);
     try {
-      const start = await chainer.recovered;
-      const end = await waitUntilSealed(admin, names, `${prefix}chainer`, 300_000);
+      const start = await chainer.ready;
+      const end = await waitForCommits(admin, names.events, `${prefix}chainer`, 0, 300_000);
       return values.length / ((end - start) / 1000);
     } finally {
       await chainer.stop();
     }
   } finally {
-    await admin.deleteTopics({ topics: [names.events, names.sealed, names.alerts] }).catch(() => undefined);
+    await deleteTopics(admin, names);
   }
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
 async function latencyRun(kafka: Kafka, admin: Admin, brokers: string, rate: number): Promise<{ p50: number; p99: number; count: number }> {
@@ -162,7 +54,7 @@ async function latencyRun(kafka: Kafka, admin: Admin, brokers: string, rate: num
   const latencies: number[] = [];
   const consumer = kafka.consumer({ groupId: `${prefix}latency-reader`, readUncommitted: false, maxWaitTimeInMs: 100 });
   try {
-    await chainer.recovered;
+    await chainer.ready;
     await consumer.connect();
     await consumer.subscribe({ topic: names.sealed, fromBeginning: true });
     await consumer.run({
@@ -194,7 +86,7 @@ async function latencyRun(kafka: Kafka, admin: Admin, brokers: string, rate: num
   } finally {
     await consumer.disconnect().catch(() => undefined);
     await chainer.stop();
-    await admin.deleteTopics({ topics: [names.events, names.sealed, names.alerts] }).catch(() => undefined);
+    await deleteTopics(admin, names);
   }
 }
 
@@ -203,10 +95,9 @@ export const chainerBenchmark: Benchmark = {
   description: `chainer throughput exactly-once vs at-least-once (${EVENTS.toLocaleString('en-US')} events, ${PARTITIONS} partitions, same input), produce→sealed latency at half the maximum rate`,
   ratios: ['chainer_eos_vs_alo'],
   async run(ctx): Promise<BenchResult> {
-    const brokers = process.env.KAFKA_BROKERS;
-    if (!brokers) throw new BenchSkipped('KAFKA_BROKERS is not set (npm run infra:up, then eval "$(npm run -s infra:env)")');
-    if (!existsSync(MAIN_JS)) throw new BenchSkipped(`${MAIN_JS} is missing (npx turbo run build)`);
-    const kafka = new Kafka({ clientId: 'bench-chainer', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+    const brokers = requireKafka();
+    if (!existsSync(CHAINER_JS)) throw new BenchSkipped(`${CHAINER_JS} is missing (npx turbo run build)`);
+    const kafka = benchKafka('bench-chainer', brokers);
     const admin = kafka.admin();
     await admin.connect();
     try {

@@ -1,5 +1,5 @@
 import { encodeEvent, uuidv7, type AuditEvent } from '@auditseal/codec';
-import { Kafka, Partitioners, logLevel, type Message } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Message, type Producer } from 'kafkajs';
 import { createAuditProducer } from './audit-producer';
 import { PRODUCER_DEFAULTS } from './options';
 import type { AuditEventInput } from './prepare-event';
@@ -22,8 +22,11 @@ export interface SdkVsRawResult {
 
 const TENANTS = 16;
 
-/** A typical audit event: ~350 bytes encoded. */
-function sampleEvent(i: number): AuditEventInput {
+/** The `source` the benchmarks' events carry. */
+export const BENCH_SOURCE = Object.freeze({ service: 'bench', instance: 'bench-1', region: null });
+
+/** Event i of the benchmarks' workload: a typical audit event, ~350 bytes encoded (16 tenants). */
+export function benchEventInput(i: number): AuditEventInput {
   return {
     tenant: `tenant-${i % TENANTS}`,
     actor: { type: 'user', id: `user-${i % 1000}`, displayName: 'Ada Lovelace', ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (X11; Linux x86_64)' },
@@ -33,6 +36,33 @@ function sampleEvent(i: number): AuditEventInput {
     correlationId: `req-${i}`,
     attributes: { amount: '1250.00', currency: 'EUR', approver_role: 'finance-lead' },
   };
+}
+
+/**
+ * The same events as the SDK would write them, encoded once up front (fresh
+ * event ids, `BENCH_SOURCE`), keyed by tenant: what a raw producer sends.
+ */
+export function encodeBenchEvents(inputs: readonly AuditEventInput[]): Message[] {
+  return inputs.map((input) => {
+    const event: AuditEvent = { ...input, eventId: uuidv7(), eventTime: Date.now() * 1000, source: BENCH_SOURCE };
+    return { key: event.tenant, value: encodeEvent(event) };
+  });
+}
+
+/**
+ * The raw baseline: `messages` sent with acks=all by a kafkajs producer (make
+ * it idempotent), in batches of the SDK's default `maxBatchEvents`, one
+ * request at a time — what a careful hand-written producer does.
+ */
+export async function sendRawBatched(producer: Producer, topic: string, messages: readonly Message[]): Promise<void> {
+  for (let i = 0; i < messages.length; i += PRODUCER_DEFAULTS.maxBatchEvents) {
+    await producer.send({ topic, acks: -1, messages: messages.slice(i, i + PRODUCER_DEFAULTS.maxBatchEvents) });
+  }
+}
+
+/** The raw baseline's producer: kafkajs, idempotent, one request in flight. */
+export function createRawBenchProducer(kafka: Kafka): Producer {
+  return kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
 }
 
 /**
@@ -55,25 +85,17 @@ export async function benchSdkVsRaw(options: SdkVsRawOptions): Promise<SdkVsRawR
   const topic = `bench-sdk-vs-raw-${Date.now().toString(36)}`;
   await admin.createTopics({ topics: [{ topic, numPartitions: 4 }], waitForLeaders: true });
 
-  const inputs = Array.from({ length: events }, (_, i) => sampleEvent(i));
-  const source = { service: 'bench', instance: 'bench-1', region: null };
-  const encoded: Message[] = inputs.map((input) => {
-    const event: AuditEvent = { ...input, eventId: uuidv7(), eventTime: Date.now() * 1000, source };
-    return { key: event.tenant, value: encodeEvent(event) };
-  });
+  const inputs = Array.from({ length: events }, (_, i) => benchEventInput(i));
+  const encoded = encodeBenchEvents(inputs);
 
-  const raw = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  const raw = createRawBenchProducer(kafka);
   await raw.connect();
-  const sdk = createAuditProducer({ kafka, topic, source });
+  const sdk = createAuditProducer({ kafka, topic, source: BENCH_SOURCE });
   try {
     const runSdk = async () => {
       await Promise.all(inputs.map((input) => sdk.emit(input)));
     };
-    const runRaw = async () => {
-      for (let i = 0; i < encoded.length; i += PRODUCER_DEFAULTS.maxBatchEvents) {
-        await raw.send({ topic, acks: -1, messages: encoded.slice(i, i + PRODUCER_DEFAULTS.maxBatchEvents) });
-      }
-    };
+    const runRaw = () => sendRawBatched(raw, topic, encoded);
     const rate = async (fn: () => Promise<void>) => {
       const start = process.hrtime.bigint();
       await fn();
