@@ -70,6 +70,15 @@ describe('createS3ArchiveStore (real S3 gateway with Object Lock)', () => {
       expect((await listAll(store, 'p/seg/', { startAfter: keys[5] })).map((o) => o.key)).toEqual(keys.slice(6));
       expect(await listAll(store, 'none/')).toEqual([]);
     });
+
+    it('yields when each object was written (lastModified), which the verifier needs to tell a segment awaiting its manifest from an orphan', async () => {
+      const { store } = await storeFixture();
+      await store.putOnce('p/seg/a', Buffer.from('a'), { lockMode: 'COMPLIANCE', retainUntil: new Date(Date.now() + DAY) });
+      const [listed] = await listAll(store, 'p/seg/');
+      expect(listed).toMatchObject({ key: 'p/seg/a', size: 1 });
+      expect(listed!.lastModified).toBeInstanceOf(Date);
+      expect(Number.isNaN(listed!.lastModified!.getTime())).toBe(false);
+    });
   });
 
   describe('bucketObjectLockEnabled', () => {

@@ -100,7 +100,7 @@ export function createS3ArchiveStore(options: S3ArchiveStoreOptions): ArchiveSto
           throw storageError('ListObjectsV2', prefix, error);
         }
         for (const item of page.Contents ?? []) {
-          if (item.Key !== undefined) yield { key: item.Key, size: item.Size ?? 0 };
+          if (item.Key !== undefined) yield { key: item.Key, size: item.Size ?? 0, ...(item.LastModified ? { lastModified: item.LastModified } : {}) };
         }
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);

@@ -22,6 +22,8 @@ export interface ArchiveFetcher {
 export interface ListedObject {
   key: string;
   size: number;
+  /** When the store last wrote the object, if its listing says (S3 does): the verifier's manifest grace (VERIFIER_MANIFEST_GRACE_MS) needs it. */
+  lastModified?: Date;
 }
 
 export interface PutOnceOptions {
