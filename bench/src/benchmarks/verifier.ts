@@ -94,6 +94,7 @@ export const verifierBenchmark: Benchmark = {
         VERIFIER_RETENTION_DAYS: '1',
         VERIFIER_S3_SCAN_INTERVAL_MS: '3600000',
         HTTP_PORT: '0',
+        ...(process.env.VERIFIER_WORKERS ? { VERIFIER_WORKERS: process.env.VERIFIER_WORKERS } : {}),
       });
       if (pass.entries !== EVENTS || pass.findings !== 0) throw new Error(`the verifier's pass saw ${pass.entries} archived entries and ${pass.findings} findings (expected ${EVENTS} and 0)`);
       const verifierRate = EVENTS / (pass.durationMs / 1000);

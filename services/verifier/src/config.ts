@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { topicNames, type TopicNames } from '@auditseal/kafka';
 import { env, loadConfig } from '@auditseal/runtime';
 import { z } from 'zod';
@@ -22,6 +23,8 @@ export interface VerifierConfig {
   passIntervalMs: number;
   /** Verify everything from scratch at least this often (between, passes are incremental); 0: every pass. */
   fullPassIntervalMs: number;
+  /** Partition worker threads (0: verify in the main thread). */
+  workers: number;
   maxArchiveDelayMs: number;
   maxArchiveLagEntries: number | undefined;
   maxCheckpointAgeMs: number;
@@ -50,6 +53,7 @@ const schema = z.object({
   VERIFIER_RETENTION_DAYS: env.int(1, 36_500).default('2557'),
   VERIFIER_S3_SCAN_INTERVAL_MS: env.int(100, 86_400_000).default('60000'),
   VERIFIER_FULL_PASS_INTERVAL_MS: env.int(0, 2_592_000_000).default('86400000'),
+  VERIFIER_WORKERS: env.int(0, 64).optional(),
   VERIFIER_MAX_ARCHIVE_DELAY_MS: env.int(1, 604_800_000).default('900000'),
   VERIFIER_MAX_ARCHIVE_LAG_ENTRIES: env.int(1, 1_000_000_000).optional(),
   VERIFIER_MAX_CHECKPOINT_AGE_MS: env.int(1, 604_800_000).default('3600000'),
@@ -81,6 +85,8 @@ export function loadVerifierConfig(environment: Record<string, string | undefine
     retentionDays: e.VERIFIER_RETENTION_DAYS,
     passIntervalMs: e.VERIFIER_S3_SCAN_INTERVAL_MS,
     fullPassIntervalMs: e.VERIFIER_FULL_PASS_INTERVAL_MS,
+    // Default: one thread per core (none on a single core, where a thread only adds overhead).
+    workers: e.VERIFIER_WORKERS ?? (availableParallelism() > 1 ? availableParallelism() : 0),
     maxArchiveDelayMs: e.VERIFIER_MAX_ARCHIVE_DELAY_MS,
     maxArchiveLagEntries: e.VERIFIER_MAX_ARCHIVE_LAG_ENTRIES,
     maxCheckpointAgeMs: e.VERIFIER_MAX_CHECKPOINT_AGE_MS,

@@ -162,10 +162,11 @@ describe('verifier (real Kafka and S3; chainer and archiver as child processes)'
     expect(await alerts()).toEqual([]);
   }, 60_000);
 
-  it('`node services/verifier/dist/main.js` runs passes continuously, serves /readyz and /metrics, and exits 0 on SIGTERM', async () => {
+  /** `node services/verifier/dist/main.js` (as deployed: partition worker threads) with the test's environment. */
+  async function startVerifierProcess(env: Record<string, string>) {
     const main = join(repo, 'services', 'verifier', 'dist', 'main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: build first (npx turbo run build)`);
-    const child = spawn(process.execPath, [main], { env: { PATH: process.env.PATH ?? '', ...verifierEnv, VERIFIER_S3_SCAN_INTERVAL_MS: '300', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [main], { env: { PATH: process.env.PATH ?? '', ...verifierEnv, VERIFIER_S3_SCAN_INTERVAL_MS: '300', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     cleanup.add('verifier process', () => child.kill('SIGKILL'));
     let text = '';
     child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
@@ -180,6 +181,15 @@ describe('verifier (real Kafka and S3; chainer and archiver as child processes)'
       const response = await fetch(`http://127.0.0.1:${port}${path}`);
       return { status: response.status, body: await response.text() };
     };
+    const stop = async () => {
+      child.kill('SIGTERM');
+      return exited;
+    };
+    return { get, stop, output: () => text };
+  }
+
+  it('`node services/verifier/dist/main.js` runs passes continuously, serves /readyz and /metrics, and exits 0 on SIGTERM', async () => {
+    const { get, stop } = await startVerifierProcess({ VERIFIER_WORKERS: '2' });
     const metricValue = (body: string, series: string) => Number(body.split('\n').find((l) => l.startsWith(`${series} `))?.split(' ')[1] ?? NaN);
     await waitFor(() => get('/metrics'), {
       description: 'two passes of the running service',
@@ -196,8 +206,7 @@ describe('verifier (real Kafka and S3; chainer and archiver as child processes)'
     expect(metricValue(metrics, 'auditseal_verifier_entries_verified_total{source="archive"}')).toBe(3_000);
     expect(metricValue(metrics, 'auditseal_verifier_entries_verified_total{source="sealed"}')).toBe(3_000);
     expect(metricValue(metrics, 'auditseal_verifier_open_findings{severity="critical"}')).toBe(0);
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await stop()).toBe(0);
     expect(await alerts()).toEqual([]);
   }, 60_000);
 
@@ -301,5 +310,18 @@ describe('verifier (real Kafka and S3; chainer and archiver as child processes)'
     expect(await alerts()).toHaveLength(before.length);
     expect(await metric('auditseal_verifier_findings_total')).toBe(0);
     expect(await metric('auditseal_verifier_open_findings', { severity: 'critical' })).toBeGreaterThanOrEqual(2);
+  }, 60_000);
+
+  it('the service verifying in partition worker threads finds the same open findings as one in-process pass', async () => {
+    const inProcess = await verifier.runPass();
+    const service = await startVerifierProcess({ VERIFIER_WORKERS: '2' });
+    const ready = await waitFor(async () => JSON.parse((await service.get('/readyz')).body) as { detail: { lastPass?: { findings: number; newFindings: number } } }, {
+      description: 'a pass of the service',
+      until: (r) => r.detail.lastPass !== undefined,
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    });
+    expect(ready.detail.lastPass).toMatchObject({ findings: inProcess.findings, newFindings: 0 });
+    expect(await service.stop()).toBe(0);
   }, 60_000);
 });

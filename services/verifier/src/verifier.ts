@@ -1,14 +1,20 @@
 import { readFileSync } from 'node:fs';
-import { createS3ArchiveStore, parseCheckpoint, parseManifest, readSegment, type ArchiveStore } from '@auditseal/archive';
+import type { ArchiveStore } from '@auditseal/archive';
 import { chainId as makeChainId, createKeyring, parseKeyring, type PublicKeyring } from '@auditseal/core';
-import { createKafkaClient, fetchPartitionOffsets, readPartition, type Logger, type PartitionOffsetRange } from '@auditseal/kafka';
+import { createKafkaClient, fetchPartitionOffsets, readPartition, type Logger } from '@auditseal/kafka';
 import type { HealthState } from '@auditseal/runtime';
-import { findingId, verifyArchive, type ArchiveReader, type ChainResume, type Finding, type ListedObject, type Severity, type VerificationReport, type VerifyArchiveOptions } from '@auditseal/verify';
-import { S3Client } from '@aws-sdk/client-s3';
+import { findingId, verifyArchive, type ChainResume, type Finding, type Severity, type VerificationReport } from '@auditseal/verify';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
 import { alertIdOf, toAlert } from './alert';
 import type { VerifierConfig } from './config';
 import type { VerifierMetrics } from './metrics';
+import { chainRootOf, commonOptions, createStore, scopedReader, verifyPartition, type PassContext } from './partition-pass';
+import { createS3ClientFor } from './s3-client';
+import { canRunWorkers, createWorkerPool, type PartitionResult, type WorkerPool } from './worker-pool';
+
+export { createS3ClientFor } from './s3-client';
+export { kafkaPartitionSource } from './partition-pass';
 
 /**
  * The continuous verifier (DESIGN.md "Verifier"): every
@@ -70,58 +76,6 @@ export interface Verifier {
   readonly raised: ReadonlySet<string>;
 }
 
-const DAY_MS = 86_400_000;
-
-export function createS3ClientFor(config: VerifierConfig): S3Client {
-  return new S3Client({
-    region: config.s3.region,
-    forcePathStyle: config.s3.forcePathStyle,
-    ...(config.s3.endpoint ? { endpoint: config.s3.endpoint } : {}),
-    ...(config.s3.accessKeyId && config.s3.secretAccessKey ? { credentials: { accessKeyId: config.s3.accessKeyId, secretAccessKey: config.s3.secretAccessKey } } : {}),
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
-}
-
-/** A Kafka topic as the verify engine's SealedSource / EventSource (read_committed, throwaway readers). */
-export function kafkaPartitionSource(options: { kafka: Kafka; admin: Admin; topic: string; groupIdPrefix: string; logger: Logger; signal: AbortSignal }) {
-  const seen = new Map<number, PartitionOffsetRange>();
-  const offsets = async (partition: number): Promise<PartitionOffsetRange> => {
-    const range = (await fetchPartitionOffsets(options.admin, options.topic)).get(partition) ?? { logStartOffset: 0, endOffset: 0 };
-    seen.set(partition, range);
-    return range;
-  };
-  return {
-    offsets,
-    read(partition: number, fromOffset: number) {
-      return {
-        async *[Symbol.asyncIterator]() {
-          // The contract: end at the end offset seen when reading started — the one `offsets` just reported.
-          const endOffset = seen.get(partition)?.endOffset ?? (await offsets(partition)).endOffset;
-          yield* readPartition({ kafka: options.kafka, topic: options.topic, partition, fromOffset, endOffset, logger: options.logger, groupIdPrefix: options.groupIdPrefix, signal: options.signal });
-        },
-      };
-    },
-  };
-}
-
-/** The archive as one chain sees it: `verifyArchive` lists `<prefix>/`; this lists only the chain's keys (or, with `exclude`, everything else). */
-function scopedReader(store: ArchiveStore, root: string, scope: { only: string } | { exclude: readonly string[] }): ArchiveReader {
-  return {
-    get: (key) => store.get(key),
-    head: (key) => store.head(key),
-    listVersions: (key) => store.listVersions(key),
-    list(prefix, listOptions) {
-      if (prefix !== `${root}/`) return store.list(prefix, listOptions);
-      if ('only' in scope) return store.list(scope.only, listOptions);
-      const excluded = scope.exclude;
-      return (async function* () {
-        for await (const item of store.list(prefix, listOptions) as AsyncIterable<ListedObject>) if (!excluded.some((e) => item.key.startsWith(e))) yield item;
-      })();
-    },
-  };
-}
-
 async function loadArchiveKeyring(store: ArchiveStore, root: string, logger: Logger): Promise<PublicKeyring> {
   const keys = new Map<string, PublicKeyring['keys'][number]>();
   for await (const { key } of store.list(`${root}/v1/keys/`)) {
@@ -142,7 +96,10 @@ export function createVerifier(config: VerifierConfig, deps: VerifierDeps): Veri
   const now = deps.now ?? (() => new Date());
   const kafka = deps.kafka ?? createKafkaClient({ brokers: config.brokers, clientId: `${config.topicPrefix}verifier`, logger: logger.child('kafka') });
   const s3Client = deps.s3Client ?? createS3ClientFor(config);
-  const store = createS3ArchiveStore({ client: s3Client, bucket: config.s3.bucket });
+  const store = createStore(s3Client, config);
+  // Partition workers (threads) unless the caller injected its own clients (tests drive one process).
+  const workers = deps.kafka || deps.s3Client || deps.now || !canRunWorkers() ? 0 : config.workers;
+  let pool: WorkerPool | undefined;
   const fixedKeyring = config.keyringPath ? parseKeyring(readFileSync(config.keyringPath, 'utf8')) : undefined;
   const root = config.archivePrefix;
   const abort = new AbortController();
@@ -221,40 +178,22 @@ export function createVerifier(config: VerifierConfig, deps: VerifierDeps): Veri
       queue.push({ id, finding: f });
       void flush();
     };
-    const source = (topic: string, name: string) => kafkaPartitionSource({ kafka, admin: admin!, topic, groupIdPrefix: `${config.groupIdPrefix}-${name}`, logger, signal: abort.signal });
-    const common: VerifyArchiveOptions = {
-      prefix: root,
-      formats: { parseSegment: readSegment, parseManifest, parseCheckpoint },
-      keyring,
-      retention: { retentionMs: config.retentionDays * DAY_MS },
-      now,
-      manifestGraceMs: config.manifestGraceMs,
-      onFinding,
-      maxReportedFindings: 0,
-      resume: resumes,
-    };
-    const chainRoots: string[] = [];
-    const perPartition = await Promise.all(
-      partitions.map(async (partition) => {
-        const chain = makeChainId({ cluster: config.cluster, topic: config.topics.events, partition });
-        const chainRoot = `${root}/v1/${chain}/`;
-        chainRoots.push(chainRoot);
-        const report = await verifyArchive(scopedReader(store, root, { only: chainRoot }), {
-          ...common,
-          chains: [chain],
-          sealed: source(config.topics.sealed, 'sealed'),
-          events: source(config.topics.events, 'events'),
-          liveness: {
-            maxArchiveDelayMs: config.maxArchiveDelayMs,
-            maxCheckpointAgeMs: config.maxCheckpointAgeMs,
-            ...(config.maxArchiveLagEntries !== undefined ? { maxArchiveLagEntries: config.maxArchiveLagEntries } : {}),
-          },
-        });
-        return { partition, report };
-      }),
-    );
+    const ctx: PassContext = { config, kafka, admin: admin!, store, logger, signal: abort.signal, now };
+    const byPartition = new Map<number, ChainResume>();
+    for (const partition of partitions) {
+      const resume = resumes.get(makeChainId({ cluster: config.cluster, topic: config.topics.events, partition }));
+      if (resume) byPartition.set(partition, resume);
+    }
+    let perPartition: PartitionResult[];
+    if (workers > 0) {
+      pool ??= createWorkerPool(config, Math.min(workers, Math.max(1, partitions.length)), logger);
+      perPartition = await pool.run(partitions, keyring, byPartition, onFinding);
+    } else {
+      perPartition = await Promise.all(partitions.map(async (partition) => ({ partition, report: await verifyPartition(ctx, partition, keyring, byPartition.get(partition), onFinding) })));
+    }
     // Key files, keys outside the layout, and chains no partition of this cluster owns: archive-only checks.
-    const rest = await verifyArchive(scopedReader(store, root, { exclude: chainRoots }), common);
+    const chainRoots = partitions.map((p) => chainRootOf(config, p));
+    const rest = await verifyArchive(scopedReader(store, root, { exclude: chainRoots }), commonOptions(ctx, keyring, onFinding));
     const reports: VerificationReport[] = [...perPartition.map((p) => p.report), rest];
 
     while (flushing || (queue.length > 0 && flushError === undefined)) await (flushing ?? flush());
@@ -351,6 +290,7 @@ export function createVerifier(config: VerifierConfig, deps: VerifierDeps): Veri
       abort.abort();
       wakeSleep?.();
       await loop;
+      await pool?.stop();
       await producer?.disconnect().catch(() => undefined);
       await admin?.disconnect().catch(() => undefined);
       if (!deps.s3Client) s3Client.destroy();

@@ -1,0 +1,68 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { createKeyring, type PublicKeyEntry } from '@auditseal/core';
+import { createKafkaClient } from '@auditseal/kafka';
+import { createJsonLogger } from '@auditseal/runtime';
+import type { ChainResume, Finding, VerificationReport } from '@auditseal/verify';
+import type { VerifierConfig } from './config';
+import { createStore, verifyPartition, type PassContext } from './partition-pass';
+import { createS3ClientFor } from './s3-client';
+
+/**
+ * A partition worker (worker-pool.ts): a thread with its own Kafka and S3
+ * clients that verifies the partitions the main thread hands it, pass after
+ * pass, and streams each finding back as it is found. Verification is CPU
+ * bound (SHA-256, inflate, Avro); threads let a pass use every core.
+ */
+
+export type WorkerRequest =
+  | { type: 'pass'; id: number; keys: readonly PublicKeyEntry[]; partitions: Array<{ partition: number; resume: ChainResume | undefined }> }
+  | { type: 'stop' };
+
+export type WorkerReply =
+  | { type: 'ready' }
+  | { type: 'finding'; id: number; finding: Finding }
+  | { type: 'done'; id: number; results: Array<{ partition: number; report: VerificationReport }> }
+  | { type: 'failed'; id: number; message: string };
+
+async function run(): Promise<void> {
+  const port = parentPort;
+  if (!port) throw new Error('partition-worker.js runs as a worker thread of the verifier');
+  const { config, index } = workerData as { config: VerifierConfig; index: number };
+  const logger = createJsonLogger({ service: 'verifier', level: config.logLevel }, `verifier.worker-${index}`);
+  const kafka = createKafkaClient({ brokers: config.brokers, clientId: `${config.topicPrefix}verifier-${index}`, logger: logger.child('kafka') });
+  const s3Client = createS3ClientFor(config);
+  const admin = kafka.admin();
+  await admin.connect();
+  const abort = new AbortController();
+  const ctx: PassContext = { config, kafka, admin, store: createStore(s3Client, config), logger, signal: abort.signal, now: () => new Date() };
+  const send = (reply: WorkerReply) => port.postMessage(reply);
+  port.on('message', (request: WorkerRequest) => {
+    if (request.type === 'stop') {
+      abort.abort();
+      void admin
+        .disconnect()
+        .catch(() => undefined)
+        .finally(() => {
+          s3Client.destroy();
+          port.close();
+        });
+      return;
+    }
+    const keyring = createKeyring(request.keys);
+    void Promise.all(
+      request.partitions.map(async ({ partition, resume }) => ({
+        partition,
+        report: await verifyPartition(ctx, partition, keyring, resume, (finding) => send({ type: 'finding', id: request.id, finding })),
+      })),
+    ).then(
+      (results) => send({ type: 'done', id: request.id, results }),
+      (error: unknown) => send({ type: 'failed', id: request.id, message: error instanceof Error ? error.message : String(error) }),
+    );
+  });
+  send({ type: 'ready' });
+}
+
+run().catch((error: unknown) => {
+  // The pool sees the thread end with this error and fails the pass.
+  throw error;
+});
