@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, unlinkSync, writeFileSync, writeSync, closeSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -260,6 +262,27 @@ describe('auditseal CLI (real S3 with Object Lock, real Kafka)', () => {
       expect(human.code).toBe(0);
       expect(human.stdout).toContain('Alerts   1 on');
       expect(human.stdout).toMatch(/^0 +0–\d+ +24 /m);
+      expect(human.stdout).toContain('Verifier not given (--verifier URL');
+      // The verifier's last pass, from its /readyz (a stand-in serving the verifier's documented body).
+      const lastPass = { at: '2026-11-27T03:00:00.000Z', durationMs: 412, partitions: 2, findings: 1, newFindings: 0, entries: 45, newEntries: 5, segments: 5, full: false };
+      const server = createServer((req, res) => {
+        res.writeHead(req.url === '/readyz' ? 200 : 404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ready: true, detail: { raisedFindings: 1, lastPass } }));
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      cleanup.add('readyz server', () => new Promise<void>((r) => server.close(() => r())));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const withVerifier = await cli(['status', '--json', '--verifier', url], env);
+      expect(withVerifier.code).toBe(0);
+      expect(JSON.parse(withVerifier.stdout)).toMatchObject({ verifier: { url, ready: true, raisedFindings: 1, lastPass } });
+      const humanVerifier = await cli(['status'], { ...env, AUDITSEAL_VERIFIER_URL: url });
+      expect(humanVerifier.stdout).toContain(`Verifier ${url}: last incremental pass at 2026-11-27T03:00:00.000Z (412 ms): 1 open finding(s), 45 archived entries verified (5 new), 5 segments`);
+      const down = await cli(['status', '--verifier', 'http://127.0.0.1:9'], env);
+      expect(down.code).toBe(0);
+      expect(down.stdout).toMatch(/Verifier http:\/\/127\.0\.0\.1:9 unreachable: /);
+      const bad = await cli(['status', '--verifier', 'not a url'], env);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('--verifier must be an http(s) URL');
     });
 
     it('an unreachable Kafka → exit 2 naming the brokers', async () => {

@@ -20,6 +20,7 @@ function report(findings: Finding[]): VerificationReport {
           entries: 100,
           bytes: 5000,
           segments: { valid: 9, invalid: findings.length ? 1 : 0, missing: 0, pending: 0 },
+          rehashed: { segments: 0, entries: 0 },
           checkpoints: { valid: 2, invalid: 0, latestSeq: 99 },
           timeRange: { first: '2026-11-26T10:00:00.000Z', last: '2026-11-26T11:00:00.000Z' },
         },

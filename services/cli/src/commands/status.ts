@@ -1,13 +1,13 @@
 import { parseManifest, type SegmentManifest } from '@auditseal/archive';
 import { decodeSealedEntry } from '@auditseal/codec';
 import { parseChainId } from '@auditseal/core';
+import { fetchPartitionOffsets, readPartition, type Logger, type PartitionRecord } from '@auditseal/kafka';
 import { parseArchiveKey } from '@auditseal/verify';
 import { ARCHIVE_OPTIONS, COMMON_OPTIONS, parseCommandArgs, stringOption } from '../args';
 import { openArchive, type OpenedArchive } from '../archive-source';
-import { EXIT_OK } from '../errors';
+import { EXIT_OK, usageError } from '../errors';
 import type { CliIo } from '../io';
-import { KAFKA_HELP, KAFKA_OPTIONS, connectKafka } from '../kafka';
-import { readTail } from '../kafka-tail';
+import { KAFKA_HELP, KAFKA_OPTIONS, connectKafka, type KafkaContext } from '../kafka';
 import type { Command } from './command';
 
 interface ChainStatus {
@@ -29,29 +29,79 @@ interface AlertSummary {
   unreadable: number;
 }
 
+/** The verifier service's last pass, from its /readyz (detail.lastPass). */
+interface VerifierPass {
+  url: string;
+  ready?: boolean;
+  lastPass?: Record<string, unknown>;
+  raisedFindings?: number;
+  error?: string;
+}
+
+/** The CLI prints its own errors; the partition reader's debug lines are not for users. */
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
+
+/** The last `count` committed records of each partition of `topic`, oldest first. */
+async function readLast(k: KafkaContext, topic: string, count: number): Promise<{ ranges: Array<{ partition: number; low: number; high: number }>; records: Map<number, PartitionRecord[]> }> {
+  const offsets = await fetchPartitionOffsets(k.admin, topic);
+  const ranges = [...offsets].map(([partition, r]) => ({ partition, low: r.logStartOffset, high: r.endOffset })).sort((a, b) => a.partition - b.partition);
+  const records = new Map<number, PartitionRecord[]>();
+  await Promise.all(
+    ranges.map(async (r) => {
+      const list: PartitionRecord[] = [];
+      for await (const record of readPartition({ kafka: k.kafka, topic, partition: r.partition, fromOffset: Math.max(r.low, r.high - count), endOffset: r.high, logger: quiet, groupIdPrefix: 'auditseal-cli', idleTimeoutMs: 10_000 })) list.push(record);
+      records.set(r.partition, list);
+    }),
+  );
+  return { ranges, records };
+}
+
+async function fetchVerifierPass(url: string): Promise<VerifierPass> {
+  const base = url.replace(/\/+$/, '');
+  try {
+    const response = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(3_000) });
+    const doc = (await response.json()) as { ready?: unknown; detail?: { lastPass?: unknown; raisedFindings?: unknown } };
+    const lastPass = doc.detail?.lastPass;
+    return {
+      url: base,
+      ready: doc.ready === true,
+      ...(lastPass && typeof lastPass === 'object' ? { lastPass: lastPass as Record<string, unknown> } : {}),
+      ...(typeof doc.detail?.raisedFindings === 'number' ? { raisedFindings: doc.detail.raisedFindings } : {}),
+    };
+  } catch (error) {
+    return { url: base, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
 const pick = (doc: Record<string, unknown>, names: string[]) => Object.fromEntries(names.filter((n) => doc[n] !== undefined).map((n) => [n, doc[n]]));
 
 export const statusCommand: Command = {
   name: 'status',
   summary: 'chain heads on Kafka, archived heads in S3, archive lag, recent alerts',
-  help: `Usage: auditseal status [--brokers …] [--topic-prefix P] [--bucket B] [--prefix P] [--json]
+  help: `Usage: auditseal status [--brokers …] [--topic-prefix P] [--bucket B] [--prefix P] [--verifier URL] [--json]
 
 Per partition of audit.sealed: the chain head (the last committed entry's seq and
 sealing time, read from Kafka), the archived head (the chain's last manifest in S3:
 last seq, when it was signed) and the archive lag in entries; then the alerts on
 audit.alerts (the verifier's findings: counts by severity and kind of the most
-recent 1000 per partition, and the latest five). Without a bucket (--bucket or
-S3_BUCKET) the archive columns are left out.
+recent 1000 per partition, and the latest five); then the verifier's last pass
+(from its /readyz: when, how long, open findings, entries verified). Without a
+bucket (--bucket or S3_BUCKET) the archive columns are left out; without a
+verifier URL, its last pass.
 
 ${KAFKA_HELP}
 S3 (optional): --bucket, --prefix, --endpoint, --region as for verify-archive.
+  --verifier <url>            the verifier's HTTP address, e.g. http://127.0.0.1:9466
+                              (env AUDITSEAL_VERIFIER_URL); unreachable is shown, not fatal
   --json                      the status as JSON
   -h, --help                  this help
 
 Exit codes: 0 printed, 2 usage error or Kafka/S3 unreachable.
 `,
   async run(argv: string[], io: CliIo): Promise<number> {
-    const { values } = parseCommandArgs('status', argv, { ...COMMON_OPTIONS, ...KAFKA_OPTIONS, ...ARCHIVE_OPTIONS });
+    const { values } = parseCommandArgs('status', argv, { ...COMMON_OPTIONS, ...KAFKA_OPTIONS, ...ARCHIVE_OPTIONS, verifier: { type: 'string' } });
+    const verifierUrl = stringOption(values, 'verifier') ?? io.env.AUDITSEAL_VERIFIER_URL;
+    if (verifierUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(verifierUrl)) throw usageError(`--verifier must be an http(s) URL, got ${JSON.stringify(verifierUrl)}`);
     const k = await connectKafka(values, io.env);
     let archive: OpenedArchive | undefined;
     try {
@@ -59,9 +109,7 @@ Exit codes: 0 printed, 2 usage error or Kafka/S3 unreachable.
       const topics = new Set(await k.admin.listTopics());
       const chains = new Map<number, ChainStatus>();
       if (topics.has(k.names.sealed)) {
-        const offsets = await k.admin.fetchTopicOffsets(k.names.sealed);
-        const ranges = offsets.map((p) => ({ partition: p.partition, low: Number(p.low), high: Number(p.high) }));
-        const tails = await readTail(k.kafka, k.names.sealed, ranges, 16);
+        const { ranges, records: tails } = await readLast(k, k.names.sealed, 16);
         for (const r of ranges) {
           let head: { seq: number; sealedAt: string; chainId: string } | undefined;
           for (const record of tails.get(r.partition) ?? []) {
@@ -108,10 +156,8 @@ Exit codes: 0 printed, 2 usage error or Kafka/S3 unreachable.
       }
       let alerts: AlertSummary | undefined;
       if (topics.has(k.names.alerts)) {
-        const offsets = await k.admin.fetchTopicOffsets(k.names.alerts);
-        const ranges = offsets.map((p) => ({ partition: p.partition, low: Number(p.low), high: Number(p.high) }));
+        const { ranges, records: tails } = await readLast(k, k.names.alerts, 1000);
         alerts = { topic: k.names.alerts, records: ranges.reduce((n, r) => n + r.high - r.low, 0), bySeverity: {}, byKind: {}, latest: [], unreadable: 0 };
-        const tails = await readTail(k.kafka, k.names.alerts, ranges, 1000);
         const all = [...tails.values()].flat().sort((a, b) => a.timestamp - b.timestamp);
         for (const record of all) {
           let doc: Record<string, unknown>;
@@ -131,7 +177,8 @@ Exit codes: 0 printed, 2 usage error or Kafka/S3 unreachable.
         alerts.latest = alerts.latest.slice(-5).reverse();
       }
       const list = [...chains.values()].sort((a, b) => a.partition - b.partition);
-      const status = { brokers: k.brokers, topics: k.names, archive: archive?.location ?? null, chains: list, alerts: alerts ?? null, lastVerifierPass: null };
+      const verifier = verifierUrl !== undefined ? await fetchVerifierPass(verifierUrl) : null;
+      const status = { brokers: k.brokers, topics: k.names, archive: archive?.location ?? null, chains: list, alerts: alerts ?? null, verifier };
       if (values.json === true) io.stdout(`${JSON.stringify(status, null, 2)}\n`);
       else io.stdout(renderStatus(status, archive !== undefined));
       return EXIT_OK;
@@ -142,7 +189,7 @@ Exit codes: 0 printed, 2 usage error or Kafka/S3 unreachable.
   },
 };
 
-function renderStatus(s: { brokers: string[]; topics: { events: string; sealed: string; alerts: string }; archive: string | null; chains: ChainStatus[]; alerts: AlertSummary | null }, withArchive: boolean): string {
+function renderStatus(s: { brokers: string[]; topics: { events: string; sealed: string; alerts: string }; archive: string | null; chains: ChainStatus[]; alerts: AlertSummary | null; verifier: VerifierPass | null }, withArchive: boolean): string {
   const out = [`Kafka    ${s.brokers.join(',')}  (${s.topics.events} → ${s.topics.sealed})`, `Archive  ${s.archive ?? 'not given (--bucket / S3_BUCKET)'}`, ''];
   const row = (cols: string[]) => cols.map((c, i) => c.padEnd([9, 14, 10, 24, 14, 24, 8][i] ?? 0)).join('  ').trimEnd();
   out.push(row(['partition', 'sealed offsets', 'head seq', 'head sealed at', ...(withArchive ? ['archived seq', 'archived at', 'lag'] : [])]));
@@ -166,6 +213,16 @@ function renderStatus(s: { brokers: string[]; topics: { events: string; sealed: 
     out.push(`Alerts   ${a.records} on ${a.topic}${sev ? ` (${sev})` : ''}${a.unreadable ? `, ${a.unreadable} not JSON` : ''}`);
     for (const l of a.latest) out.push(`  ${String(l.time)}  ${String(l.severity ?? '')}  ${String(l.kind ?? '')}  ${String(l.chainId ?? '')}  ${String(l.message ?? '').slice(0, 100)}`);
   }
-  out.push('Last verifier pass: not published on Kafka; see the verifier service (/metrics, /readyz)');
+  out.push(renderVerifier(s.verifier));
   return `${out.join('\n')}\n`;
+}
+
+function renderVerifier(v: VerifierPass | null): string {
+  if (!v) return 'Verifier not given (--verifier URL or AUDITSEAL_VERIFIER_URL, e.g. http://127.0.0.1:9466)';
+  if (v.error) return `Verifier ${v.url} unreachable: ${v.error}`;
+  const p = v.lastPass;
+  if (!p) return `Verifier ${v.url}: no pass finished yet`;
+  const n = (x: unknown) => (typeof x === 'number' ? x.toLocaleString('en-US') : '?');
+  const kind = p.full === true ? 'full' : p.full === false ? 'incremental' : 'pass';
+  return `Verifier ${v.url}: last ${kind} pass at ${String(p.at)} (${n(p.durationMs)} ms): ${n(p.findings)} open finding(s), ${n(p.entries)} archived entries verified (${n(p.newEntries)} new), ${n(p.segments)} segments`;
 }
