@@ -174,6 +174,29 @@ export async function createTopics(admin: Admin, prefix: string): Promise<TopicN
   return names;
 }
 
+/**
+ * Creates a plain topic (no audit configs) and waits until every partition
+ * has a leader. kafkajs's own `waitForLeaders` gives up at the first
+ * UNKNOWN_TOPIC_OR_PARTITION, which a loaded KRaft broker answers for a
+ * moment after the creation; here that is retried until `timeoutMs`.
+ */
+export async function createPlainTopic(admin: Admin, topic: string, partitions = PARTITIONS, timeoutMs = 60_000): Promise<void> {
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: false });
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+      const meta = topics.find((t) => t.name === topic);
+      if (meta && meta.partitions.length === partitions && meta.partitions.every((p) => p.leader >= 0)) return;
+    } catch (error) {
+      last = error; // not known to this broker yet: try again
+    }
+    await sleep(100);
+  }
+  throw new Error(`topic ${topic} has no leader on every partition after ${timeoutMs} ms${last instanceof Error ? ` (${last.message})` : ''}`);
+}
+
 export async function deleteTopics(admin: Admin, names: TopicNames) {
   await admin.deleteTopics({ topics: [names.events, names.sealed, names.alerts] }).catch(() => undefined);
 }

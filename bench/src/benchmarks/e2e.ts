@@ -11,9 +11,9 @@ import {
   benchKafka,
   CHAINER_JS,
   chainerEnv,
+  createPlainTopic,
   createTopics,
   deleteTopics,
-  PARTITIONS,
   requireKafkaAndS3,
   sleep,
   startService,
@@ -155,7 +155,7 @@ async function emitAll(kafka: Kafka, topic: string, inputs: readonly AuditEventI
 }
 
 async function rawRate(kafka: Kafka, admin: Admin, topic: string, messages: readonly Message[]): Promise<number> {
-  await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
+  await createPlainTopic(admin, topic);
   const producer = createRawBenchProducer(kafka);
   try {
     await producer.connect();

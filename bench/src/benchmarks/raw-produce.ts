@@ -1,7 +1,7 @@
 import { benchEventInput, createRawBenchProducer, encodeBenchEvents, sendRawBatched } from '@auditseal/producer';
 import type { Message } from 'kafkajs';
 import { median, round, type Benchmark, type BenchResult } from '../harness';
-import { benchKafka, PARTITIONS, requireKafka } from '../pipeline';
+import { benchKafka, createPlainTopic, requireKafka } from '../pipeline';
 import { kafkaLibsDir, runProducerPerformance } from '../producer-perf';
 
 /*
@@ -38,9 +38,9 @@ export const rawProduceBenchmark: Benchmark = {
     await admin.connect();
     const run = Date.now().toString(36);
     const topics = { kafkajs: `bench-raw-kafkajs-${run}`, java: `bench-raw-java-${run}` };
-    await admin.createTopics({ topics: Object.values(topics).map((topic) => ({ topic, numPartitions: PARTITIONS })), waitForLeaders: true });
     const producer = createRawBenchProducer(kafka);
     try {
+      for (const topic of Object.values(topics)) await createPlainTopic(admin, topic);
       const messages = encodeBenchEvents(Array.from({ length: EVENTS }, (_, i) => benchEventInput(i)));
       const recordBytes = meanValueBytes(messages);
       await producer.connect();
