@@ -114,7 +114,7 @@ Exit codes: 0 every event acknowledged, 1 some were not (or Kafka failed), 2 usa
 type Spec = Record<string, 'flag' | 'value'>;
 
 /** Splits `--name value`, `--name=value` and flags; rejects anything else. */
-function tokenize(argv: readonly string[], spec: Spec, where: string): Map<string, string | true> {
+function tokenize(argv: readonly string[], spec: Spec): Map<string, string | true> {
   const out = new Map<string, string | true>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -122,19 +122,19 @@ function tokenize(argv: readonly string[], spec: Spec, where: string): Map<strin
       out.set('help', true);
       continue;
     }
-    if (!arg.startsWith('--')) throw new UsageError(`${where}: unexpected argument ${JSON.stringify(arg)}`);
+    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument ${JSON.stringify(arg)}`);
     const eq = arg.indexOf('=');
     const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
     const kind = spec[name];
-    if (kind === undefined) throw new UsageError(`${where}: unknown option --${name}`);
-    if (out.has(name)) throw new UsageError(`${where}: --${name} given twice`);
+    if (kind === undefined) throw new UsageError(`unknown option --${name}`);
+    if (out.has(name)) throw new UsageError(`--${name} given twice`);
     if (kind === 'flag') {
-      if (eq !== -1) throw new UsageError(`${where}: --${name} takes no value`);
+      if (eq !== -1) throw new UsageError(`--${name} takes no value`);
       out.set(name, true);
       continue;
     }
     const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
-    if (value === undefined || value === '' || (eq === -1 && value.startsWith('--'))) throw new UsageError(`${where}: --${name} needs a value`);
+    if (value === undefined || value === '' || (eq === -1 && value.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
     out.set(name, value);
   }
   return out;
@@ -164,7 +164,7 @@ export function parseArgs(argv: readonly string[], seed: () => number = randomSe
 }
 
 function parseRun(argv: readonly string[], seed: () => number): DemoCommand {
-  const v = tokenize(argv, { events: 'value', exit: 'flag', rate: 'value', 'bad-events': 'value', timeout: 'value', seed: 'value', help: 'flag' }, 'demo');
+  const v = tokenize(argv, { events: 'value', exit: 'flag', rate: 'value', 'bad-events': 'value', timeout: 'value', seed: 'value', help: 'flag' });
   if (v.has('help')) return { command: 'help', topic: 'run' };
   const exit = v.has('exit');
   const given = integer(v, 'events', 1, 10_000_000);
@@ -182,7 +182,7 @@ function parseRun(argv: readonly string[], seed: () => number): DemoCommand {
 }
 
 function parseProduce(argv: readonly string[], seed: () => number): DemoCommand {
-  const v = tokenize(argv, { events: 'value', rate: 'value', 'bad-events': 'value', 'bad-every': 'value', seed: 'value', help: 'flag' }, 'produce');
+  const v = tokenize(argv, { events: 'value', rate: 'value', 'bad-events': 'value', 'bad-every': 'value', seed: 'value', help: 'flag' });
   if (v.has('help')) return { command: 'help', topic: 'produce' };
   const events = integer(v, 'events', 1, 1_000_000_000);
   if (events === undefined && v.has('bad-events')) throw new UsageError('--bad-events needs --events (use --bad-every for an endless run)');

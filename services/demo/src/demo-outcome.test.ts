@@ -91,6 +91,9 @@ describe('exitCodeFor', () => {
 
 describe('rejectedLine', () => {
   it('names the reject reasons, sorted', () => {
-    expect(rejectedLine(complete({ sealed: { events: 2000, rejected: 6, rejectedByReason: { unknown_schema: 3, malformed: 3 }, lag: 0 } }), 6)).toBe('rejected=6 of 6 bad records written raw: sealed as rejected entries (malformed ×3, unknown_schema ×3), archived and verified with the events');
+    expect(rejectedLine(complete({ sealed: { events: 2000, rejected: 6, rejectedByReason: { unknown_schema: 3, malformed: 3 }, lag: 0 } }), 6, true)).toBe('rejected=6 of 6 bad records written raw: sealed as rejected entries (malformed ×3, unknown_schema ×3), archived and verified with the events');
+  });
+  it('claims no more than what is sealed when the run did not verify', () => {
+    expect(rejectedLine(complete({ sealed: { events: 10, rejected: 1, rejectedByReason: { malformed: 1 }, lag: 0 } }), 6, false)).toBe('rejected=1 of 6 bad records written raw: sealed as rejected entries (malformed ×1) so far');
   });
 });

@@ -31,7 +31,7 @@ async function main(argv: string[]): Promise<number> {
       out: (t) => process.stdout.write(t),
       err: (t) => process.stderr.write(t),
       tty: process.stderr.isTTY === true,
-      columns: process.stderr.columns ?? 160,
+      columns: process.stderr.columns || 160,
     });
   } catch (error) {
     if (error instanceof ConfigError || error instanceof DemoEnvironmentError || error instanceof DemoKeyError) {

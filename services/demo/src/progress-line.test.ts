@@ -48,7 +48,8 @@ describe('helpers', () => {
 describe('renderProgress', () => {
   it('redraws one line on a terminal, cut to its width', () => {
     expect(renderProgress('abc', true)).toBe('\r\x1b[Kabc');
-    expect(renderProgress('abcdefghij', true, 6)).toBe('\r\x1b[Kabcd…');
+    expect(renderProgress('x'.repeat(30), true, 20)).toBe(`\r\x1b[K${'x'.repeat(18)}…`);
+    expect(renderProgress('x'.repeat(30), true, 0)).toBe(`\r\x1b[K${'x'.repeat(30)}`);
   });
   it('prints plain lines elsewhere', () => {
     expect(renderProgress('abc', false)).toBe('abc\n');

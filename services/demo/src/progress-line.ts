@@ -46,6 +46,7 @@ export function progressLine(snapshot: PipelineSnapshot, previous: PipelineSnaps
 /** What to write for one progress update: a redrawn line on a terminal, a plain line otherwise. */
 export function renderProgress(line: string, tty: boolean, columns = 160): string {
   if (!tty) return `${line}\n`;
-  const fitted = line.length > columns - 1 ? `${line.slice(0, Math.max(0, columns - 2))}…` : line;
+  // A terminal that reports no width (0) gets the whole line.
+  const fitted = columns >= 20 && line.length > columns - 1 ? `${line.slice(0, columns - 2)}…` : line;
   return `\r\x1b[K${fitted}`;
 }

@@ -256,7 +256,7 @@ export async function runDemo(options: RunOptions, io: DemoIo, env: NodeJS.Proce
       '',
     ];
     if (end === 'failed' && reason) lines.push(`FAILED: ${reason}`);
-    if (options.events !== undefined || s.sealed?.rejected) lines.push(rejectedLine(s, expected.bad || (s.sealed?.rejected ?? 0)));
+    if (options.events !== undefined || s.sealed?.rejected) lines.push(rejectedLine(s, expected.bad || (s.sealed?.rejected ?? 0), end === 'ok'));
     lines.push(finalLine(end, s, end === 'ok' ? undefined : reason?.split('\n')[0]));
     io.out(`${lines.join('\n')}\n`);
     return exitCodeFor(end);
