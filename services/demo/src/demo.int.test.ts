@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensureTopics, topicNames } from '@auditseal/kafka';
-import { createCleanup, createTestKafka, integrationEnv, uniqueName } from '@auditseal/testkit';
+import { createCleanup, createTestKafka, integrationEnv, uniqueName, waitFor } from '@auditseal/testkit';
 
 /*
  * The built demo (`node services/demo/dist/main.js`, what `npm run demo` runs)
@@ -13,14 +13,36 @@ import { createCleanup, createTestKafka, integrationEnv, uniqueName } from '@aud
 const repo = resolve(__dirname, '..', '..', '..');
 const main = join(repo, 'services', 'demo', 'dist', 'main.js');
 
-function runDemo(args: string[], env: Record<string, string | undefined>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+interface Run {
+  output(): { stdout: string; stderr: string };
+  signal(name: NodeJS.Signals): void;
+  exited: Promise<{ code: number | null; stdout: string; stderr: string }>;
+}
+
+function startDemo(args: string[], env: Record<string, string | undefined>): Run {
   if (!existsSync(main)) throw new Error(`${main} is missing: build first (npx turbo run build)`);
   const child = spawn(process.execPath, [main, ...args], { cwd: repo, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((r) => child.on('exit', (code) => r({ code, stdout, stderr })));
+  return {
+    output: () => ({ stdout, stderr }),
+    signal: (name) => child.kill(name),
+    exited: new Promise((r) => child.on('exit', (code) => r({ code, stdout, stderr }))),
+  };
+}
+
+const runDemo = (args: string[], env: Record<string, string | undefined>) => startDemo(args, env).exited;
+
+/** True when something answers on 127.0.0.1:port. */
+async function answers(port: number): Promise<boolean> {
+  try {
+    await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2_000) });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 describe('demo (built; real Kafka and S3)', () => {
@@ -47,6 +69,31 @@ describe('demo (built; real Kafka and S3)', () => {
     expect(result.stderr).toMatch(/produced [\d,]+ \| sealed/);
   }, 150_000);
 
+  it('Ctrl-C (SIGINT) stops the workload and the three services it started, prints the summary and DEMO STOPPED, exits 130', async () => {
+    const run = startDemo(['--rate', '100'], infraEnv());
+    const ports = await waitFor(() => /chainer :(\d+), archiver :(\d+), verifier :(\d+)/.exec(run.output().stderr)?.slice(1).map(Number), {
+      description: 'the demo to start its services',
+      until: (p) => p !== undefined,
+      timeoutMs: 90_000,
+      intervalMs: 200,
+    });
+    await waitFor(() => run.output().stderr, { description: 'a progress line', until: (e) => /produced [\d,]+ \|/.test(e), timeoutMs: 30_000, intervalMs: 200 });
+    for (const port of ports!) expect(await answers(port)).toBe(true);
+    run.signal('SIGINT');
+    const result = await run.exited;
+    expect(result.code).toBe(130);
+    expect(result.stdout).toContain('Verification summary');
+    expect(result.stdout.trimEnd().split('\n').at(-1)).toMatch(/^DEMO STOPPED events=\d+ sealed=\d+ archived=\d+ verified=\d+ alerts=0 \(interrupted\)$/);
+    for (const port of ports!) expect(await answers(port)).toBe(false);
+  }, 150_000);
+
+  it('--exit with a --timeout the pipeline cannot meet exits 1 naming what was missing', async () => {
+    const result = await runDemo(['--events', '200000', '--exit', '--timeout', '1'], infraEnv());
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/FAILED: timeout after 1s: /);
+    expect(result.stdout.trimEnd().split('\n').at(-1)).toMatch(/^DEMO FAILED events=\d+ sealed=\d+ archived=\d+ verified=\d+ alerts=0 \(timeout after 1s: .+\)$/);
+  }, 150_000);
+
   describe('produce', () => {
     it('writes N events and B bad records to <prefix>audit.events and exits 0', async () => {
       const kafka = createTestKafka({ cleanup });
@@ -60,6 +107,26 @@ describe('demo (built; real Kafka and S3)', () => {
       expect(result.stdout.trimEnd().split('\n').at(-1)).toMatch(new RegExp(`^produced 300 events \\+ 2 bad records to ${prefix.replace(/\./g, '\\.')}audit\\.events in \\d+s \\([\\d,]+/s\\), 0 failed$`));
       const offsets = await admin.fetchTopicOffsets(names.events);
       expect(offsets.reduce((n, o) => n + Number(o.high), 0)).toBe(302);
+    }, 60_000);
+
+    it('without --events produces until SIGTERM, then prints its totals and exits 0', async () => {
+      const kafka = createTestKafka({ cleanup });
+      const admin = await kafka.admin();
+      const prefix = `${uniqueName('demo-produce')}.`;
+      const names = topicNames(prefix);
+      await ensureTopics(admin, names, { partitions: 2, replicationFactor: 1, minInsyncReplicas: 1, maxEventMessageBytes: 1024 * 1024 });
+      cleanup.add('topics', () => admin.deleteTopics({ topics: Object.values(names) }).catch(() => undefined));
+      const run = startDemo(['produce', '--rate', '500', '--bad-every', '100'], { KAFKA_BROKERS: kafka.brokers.join(','), AUDITSEAL_TOPIC_PREFIX: prefix });
+      await waitFor(() => admin.fetchTopicOffsets(names.events), { description: '300 records produced', until: (o) => o.reduce((n, p) => n + Number(p.high), 0) >= 300, timeoutMs: 60_000, intervalMs: 200 });
+      run.signal('SIGTERM');
+      const result = await run.exited;
+      expect(result.code).toBe(0);
+      const last = /^produced ([\d,]+) events \+ ([\d,]+) bad records .*, 0 failed$/.exec(result.stdout.trimEnd().split('\n').at(-1)!);
+      expect(last).not.toBeNull();
+      const [events, bad] = [Number(last![1]!.replace(/,/g, '')), Number(last![2]!.replace(/,/g, ''))];
+      // One bad record after every 100 events (the one due right after the last event may or may not have been sent).
+      expect([Math.floor((events - 1) / 100), Math.floor(events / 100)]).toContain(bad);
+      expect((await admin.fetchTopicOffsets(names.events)).reduce((n, o) => n + Number(o.high), 0)).toBe(events + bad);
     }, 60_000);
 
     it('exits 2 naming the variable when KAFKA_BROKERS is missing or malformed', async () => {
