@@ -9,7 +9,7 @@ const shared = {
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{packages,services,bench,infra}/**/src/**/*.test.ts'], testPathIgnorePatterns: ['\\.int\\.test\\.ts$', '/node_modules/'] },
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{packages,services,bench,infra,faults}/**/src/**/*.test.ts'], testPathIgnorePatterns: ['\\.int\\.test\\.ts$', '\\.fault\\.test\\.ts$', '/node_modules/'] },
     {
       ...shared,
       displayName: 'integration',

@@ -6,3 +6,5 @@ export * from './integration-env';
 export * from './test-kafka';
 export * from './test-s3';
 export * from './dedicated-kafka';
+export * from './service-process';
+export * from './local-cluster';
