@@ -7,11 +7,13 @@ import { runArchiveCheck, verifyArchiveArgs, type ArchiveCheck } from './archive
 import type { RunOptions } from './args';
 import { ensureBucket } from './ensure-bucket';
 import { ensureDemoKeys } from './demo-keys';
-import { archiveComplete, assess, exitCodeFor, finalLine, rejectedLine, type DemoEnd } from './demo-outcome';
+import { archiveComplete, assess, exitCodeFor, finalLine, type DemoEnd } from './demo-outcome';
+import { summaryLines } from './summary';
 import { createPipelineProbe } from './pipeline-probe';
 import { newRunId } from './run-id';
 import type { PipelineSnapshot } from './pipeline-snapshot';
-import { formatCount, formatDuration, progressLine, renderProgress } from './progress-line';
+import { formatCount, progressLine, renderProgress } from './progress-line';
+import { DEMO_RETENTION_DAYS, serviceEnvironments, type DemoServiceName } from './service-env';
 import { startServiceProcess, type ServiceProcess } from './service-process';
 import { startWorkload, type WorkloadRunner } from './workload-runner';
 import { DEFAULTS } from './args';
@@ -37,8 +39,6 @@ export class DemoEnvironmentError extends Error {
   override readonly name = 'DemoEnvironmentError';
 }
 
-const CLUSTER = 'demo';
-const RETENTION_DAYS = 1;
 const SERVICE_READY_TIMEOUT_MS = 90_000;
 const STOP_GRACE_MS = 35_000;
 const POLL_MS = 500;
@@ -114,28 +114,18 @@ export async function runDemo(options: RunOptions, io: DemoIo, env: NodeJS.Proce
     }
     const keys = ensureDemoKeys(join(localDir, 'demo'));
 
-    // 3. The three services, configured for a demo: small segments, frequent checkpoints and passes.
+    // 3. The three services, configured for a demo (service-env.ts).
     const base = { PATH: env.PATH ?? '', HOME: env.HOME ?? '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
-    const common = { ...base, KAFKA_BROKERS: brokers.join(','), AUDITSEAL_CLUSTER: CLUSTER, AUDITSEAL_TOPIC_PREFIX: topicPrefix, AUDITSEAL_MIN_INSYNC_REPLICAS: String(minIsr), HTTP_PORT: '0', LOG_LEVEL: 'info' };
-    const s3Env = { S3_ENDPOINT: s3.endpoint, S3_REGION: s3.region, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey, S3_BUCKET: s3.bucket, ARCHIVE_PREFIX: archivePrefix };
+    const serviceEnv = serviceEnvironments({ base, brokers, topicPrefix, minInsyncReplicas: minIsr, s3, archivePrefix, signingKeyPath: keys.signingKeyPath, keyringPath: keys.keyringPath, runId });
     const logPath = (name: string) => join(logDir, `demo-${runId}-${name}.log`);
-    const start = (name: string, extra: Record<string, string>) => {
-      const service = startServiceProcess({ name, script: serviceScript(name), env: { ...common, ...extra }, logPath: logPath(name) });
+    const start = (name: DemoServiceName) => {
+      const service = startServiceProcess({ name, script: serviceScript(name), env: serviceEnv[name], logPath: logPath(name) });
       services.push(service);
       return service;
     };
-    const chainer = start('chainer', { CHAINER_SESSION_TIMEOUT_MS: '10000' });
-    const archiver = start('archiver', {
-      ...s3Env,
-      ARCHIVER_SIGNING_KEY: keys.signingKeyPath,
-      ARCHIVER_DELETE_PROBE: 'warn',
-      ARCHIVER_RETENTION_DAYS: String(RETENTION_DAYS),
-      ARCHIVER_SEGMENT_MAX_ENTRIES: '5000',
-      ARCHIVER_SEGMENT_MAX_AGE_MS: '1000',
-      ARCHIVER_CHECKPOINT_INTERVAL_MS: '1000',
-      ARCHIVER_SESSION_TIMEOUT_MS: '10000',
-    });
-    const verifier = start('verifier', { ...s3Env, VERIFIER_KEYRING: keys.keyringPath, VERIFIER_RETENTION_DAYS: String(RETENTION_DAYS), VERIFIER_S3_SCAN_INTERVAL_MS: '1000', VERIFIER_INSTANCE: `demo-${runId}` });
+    const chainer = start('chainer');
+    const archiver = start('archiver');
+    const verifier = start('verifier');
     const dead = () => services.find((s) => s.exitStatus() !== undefined);
     const deadReason = (s: ServiceProcess) => `the ${s.name} exited (${s.exitStatus()}); last lines of ${shown(s.logPath)}:\n${s.tail(8)}`;
 
@@ -166,7 +156,7 @@ export async function runDemo(options: RunOptions, io: DemoIo, env: NodeJS.Proce
         ? `${formatCount(rate)} events/s until Ctrl-C, one bad record per ${formatCount(DEFAULTS.badEvery)} events`
         : `${formatCount(options.events)} events + ${options.badRecords} bad records written raw, ${rate === undefined ? 'as fast as the pipeline takes them' : `${formatCount(rate)} events/s`}`;
     say(`  kafka        ${brokers.join(',')}: topics ${names.events}, ${names.sealed}, ${names.alerts} (${options.partitions} partitions)`);
-    say(`  archive      s3://${s3.bucket}/${archivePrefix}/ at ${s3.endpoint} (Object Lock COMPLIANCE, ${RETENTION_DAYS} day)`);
+    say(`  archive      s3://${s3.bucket}/${archivePrefix}/ at ${s3.endpoint} (Object Lock COMPLIANCE, ${DEMO_RETENTION_DAYS} day)`);
     say(`  keys         ${shown(keys.signingKeyPath)} (key ${keys.keyId}${keys.generated ? ', new' : ''}), public keyring ${shown(keys.keyringPath)}`);
     say(`  services     chainer :${chainer.port()}, archiver :${archiver.port()}, verifier :${verifier.port()} (/metrics, /readyz); logs ${shown(logPath('<service>'))}`);
     say(`  workload     ${workloadText} (seed ${options.seed}); 4 services, 6 tenants, mixed actions and outcomes`);
@@ -217,13 +207,13 @@ export async function runDemo(options: RunOptions, io: DemoIo, env: NodeJS.Proce
     if (workloadLog.length > 0) say(`workload errors (first of ${workloadLog.length}): ${workloadLog[0]}`);
 
     // 5. The archive check with the compliance CLI, when the pipeline says all is verified.
-    const cliArgs = verifyArchiveArgs({ bucket: s3.bucket, prefix: archivePrefix, keyringPath: shown(keys.keyringPath), retentionDays: RETENTION_DAYS });
+    const cliArgs = verifyArchiveArgs({ bucket: s3.bucket, prefix: archivePrefix, keyringPath: shown(keys.keyringPath), retentionDays: DEMO_RETENTION_DAYS });
     let archiveCheck: ArchiveCheck | undefined;
     if (end === 'ok') {
       say('checking the archive with the compliance CLI (auditseal verify-archive)…');
       archiveCheck = await runArchiveCheck({
         cliScript: serviceScript('cli'),
-        args: verifyArchiveArgs({ bucket: s3.bucket, prefix: archivePrefix, keyringPath: keys.keyringPath, retentionDays: RETENTION_DAYS }),
+        args: verifyArchiveArgs({ bucket: s3.bucket, prefix: archivePrefix, keyringPath: keys.keyringPath, retentionDays: DEMO_RETENTION_DAYS }),
         env: { ...base, S3_ENDPOINT: s3.endpoint, S3_REGION: s3.region, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey },
         timeoutMs: 300_000,
       });
@@ -236,28 +226,23 @@ export async function runDemo(options: RunOptions, io: DemoIo, env: NodeJS.Proce
     const s = snapshot!;
 
     // 6. The summary; the last line is the contract's.
-    const seconds = formatDuration(Date.now() - startedAt);
-    const chains = options.partitions;
-    const lines = [
-      '',
-      'Verification summary',
-      `  sealed       ${formatCount(s.sealed?.events)} event entries + ${formatCount(s.sealed?.rejected)} rejected entries in ${chains} chains (chainer /metrics)`,
-      `  archived     ${formatCount(s.archived?.entries)} entries in s3://${s3.bucket}/${archivePrefix}/ (archiver /metrics)`,
-      `  verified     ${s.verified ? `${formatCount(s.verified.entries)} entries, ${s.verified.findings} open findings in the verifier's last pass (${new Date(s.verified.finishedAt).toISOString()})` : 'no verifier pass finished'}`,
-      `  alerts       ${formatCount(s.alerts)} on ${names.alerts}`,
-      `  archive      ${archiveCheck ? `auditseal verify-archive: ${archiveCheck.summary}` : 'not checked (the pipeline did not finish)'}`,
-      `  wall time    ${seconds} (workload started ${formatDuration(workloadStartedAt - startedAt)} in)`,
-      '',
-      'Inspect the data (local Kafka and S3 keep running; `npm run infra:down` stops them):',
-      `  eval "$(npm run -s infra:env)"`,
-      `  npm run -s auditseal -- ${cliArgs.join(' ')}`,
-      `  npm run -s auditseal -- status --topic-prefix ${topicPrefix} --prefix ${archivePrefix}`,
-      `  logs: ${shown(logPath('chainer'))}, …-archiver.log, …-verifier.log`,
-      '',
-    ];
-    if (end === 'failed' && reason) lines.push(`FAILED: ${reason}`);
-    if (options.events !== undefined || s.sealed?.rejected) lines.push(rejectedLine(s, expected.bad || (s.sealed?.rejected ?? 0), end === 'ok'));
-    lines.push(finalLine(end, s, end === 'ok' ? undefined : reason?.split('\n')[0]));
+    const lines = summaryLines({
+      end,
+      reason,
+      snapshot: s,
+      expectedBad: expected.bad,
+      finite: options.events !== undefined,
+      chains: options.partitions,
+      bucket: s3.bucket,
+      archivePrefix,
+      topicPrefix,
+      alertsTopic: names.alerts,
+      archiveCheck,
+      verifyArchiveArgs: cliArgs,
+      chainerLog: shown(logPath('chainer')),
+      wallMs: Date.now() - startedAt,
+      workloadStartMs: workloadStartedAt - startedAt,
+    });
     io.out(`${lines.join('\n')}\n`);
     return exitCodeFor(end);
   } finally {
