@@ -69,7 +69,7 @@ describe('demo (built; real Kafka and S3)', () => {
     expect(result.stderr).toMatch(/produced [\d,]+ \| sealed/);
   }, 150_000);
 
-  it('Ctrl-C (SIGINT) stops the workload and the three services it started, prints the summary and DEMO STOPPED, exits 130', async () => {
+  it('Ctrl-C (SIGINT) stops the workload and the three services it started, checks what was archived, prints the summary and DEMO STOPPED, exits 130', async () => {
     const run = startDemo(['--rate', '100'], infraEnv());
     const ports = await waitFor(() => /chainer :(\d+), archiver :(\d+), verifier :(\d+)/.exec(run.output().stderr)?.slice(1).map(Number), {
       description: 'the demo to start its services',
@@ -77,12 +77,15 @@ describe('demo (built; real Kafka and S3)', () => {
       timeoutMs: 90_000,
       intervalMs: 200,
     });
-    await waitFor(() => run.output().stderr, { description: 'a progress line', until: (e) => /produced [\d,]+ \|/.test(e), timeoutMs: 30_000, intervalMs: 200 });
+    // Progress lines come every 5 s off a terminal; wait for one that shows archived entries.
+    await waitFor(() => run.output().stderr, { description: 'a progress line with archived entries', until: (e) => /\| archived [1-9][\d,]* \|/.test(e), timeoutMs: 60_000, intervalMs: 200 });
     for (const port of ports!) expect(await answers(port)).toBe(true);
     run.signal('SIGINT');
     const result = await run.exited;
     expect(result.code).toBe(130);
     expect(result.stdout).toContain('Verification summary');
+    // What got archived (the archiver archives its open segments on SIGTERM) is checked with the CLI.
+    expect(result.stdout).toMatch(/archive {6}auditseal verify-archive \(after the services stopped\): VERIFIED: [\d,]+ entries/);
     expect(result.stdout.trimEnd().split('\n').at(-1)).toMatch(/^DEMO STOPPED events=\d+ sealed=\d+ archived=\d+ verified=\d+ alerts=0 \(interrupted\)$/);
     for (const port of ports!) expect(await answers(port)).toBe(false);
   }, 150_000);

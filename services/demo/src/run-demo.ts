@@ -206,23 +206,29 @@ export async function runDemo(options: RunOptions, io: DemoIo, env: NodeJS.Proce
     if (io.tty) io.err('\n');
     if (workloadLog.length > 0) say(`workload errors (first of ${workloadLog.length}): ${workloadLog[0]}`);
 
-    // 5. The archive check with the compliance CLI, when the pipeline says all is verified.
+    // 5. The archive check with the compliance CLI: when the pipeline says all is verified (before
+    // the services stop, so that a late alert still counts), or after Ctrl-C on what got archived
+    // (after they stop: the archiver archives its open segments on SIGTERM).
     const cliArgs = verifyArchiveArgs({ bucket: s3.bucket, prefix: archivePrefix, keyringPath: shown(keys.keyringPath), retentionDays: DEMO_RETENTION_DAYS });
-    let archiveCheck: ArchiveCheck | undefined;
-    if (end === 'ok') {
+    const checkArchive = () => {
       say('checking the archive with the compliance CLI (auditseal verify-archive)…');
-      archiveCheck = await runArchiveCheck({
+      return runArchiveCheck({
         cliScript: serviceScript('cli'),
         args: verifyArchiveArgs({ bucket: s3.bucket, prefix: archivePrefix, keyringPath: keys.keyringPath, retentionDays: DEMO_RETENTION_DAYS }),
         env: { ...base, S3_ENDPOINT: s3.endpoint, S3_REGION: s3.region, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey },
         timeoutMs: 300_000,
       });
+    };
+    let archiveCheck: ArchiveCheck | undefined;
+    if (end === 'ok') {
+      archiveCheck = await checkArchive();
       if (!archiveCheck.ok) [end, reason] = ['failed', `auditseal verify-archive: ${archiveCheck.summary}`];
       // Alerts published while the CLI ran still count.
       snapshot = await probe.read(workloadRunner.counts());
       if (end === 'ok' && (snapshot.alerts ?? 0) > 0) [end, reason] = ['failed', `${snapshot.alerts} alert(s) on ${names.alerts}`];
     }
     await stopAll();
+    if (end === 'interrupted' && (snapshot?.archived?.entries ?? 0) > 0) archiveCheck = await checkArchive();
     const s = snapshot!;
 
     // 6. The summary; the last line is the contract's.

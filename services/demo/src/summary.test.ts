@@ -55,6 +55,13 @@ describe('summaryLines', () => {
     });
   });
 
+  describe('when the run was stopped', () => {
+    it('says the archive was checked after the services stopped', () => {
+      const lines = summaryLines(input({ end: 'interrupted', reason: 'interrupted', finite: false }));
+      expect(lines).toContain('  archive      auditseal verify-archive (after the services stopped): VERIFIED: 2,006 entries, segments 4 valid / 0 invalid / 0 missing, 0 problems');
+    });
+  });
+
   describe('when an endless run was stopped before any bad record', () => {
     it('leaves out the rejected-records line', () => {
       const s = { ...snapshot, sealed: { ...snapshot.sealed!, rejected: 0, rejectedByReason: {} } };

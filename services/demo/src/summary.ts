@@ -40,7 +40,7 @@ export function summaryLines(i: SummaryInput): string[] {
     `  archived     ${formatCount(s.archived?.entries)} entries in s3://${i.bucket}/${i.archivePrefix}/ (archiver /metrics)`,
     `  verified     ${s.verified ? `${formatCount(s.verified.entries)} entries, ${s.verified.findings} open findings in the verifier's last pass (${new Date(s.verified.finishedAt).toISOString()})` : 'no verifier pass finished'}`,
     `  alerts       ${formatCount(s.alerts)} on ${i.alertsTopic}`,
-    `  archive      ${i.archiveCheck ? `auditseal verify-archive: ${i.archiveCheck.summary}` : 'not checked (the pipeline did not finish)'}`,
+    `  archive      ${i.archiveCheck ? `auditseal verify-archive${i.end === 'interrupted' ? ' (after the services stopped)' : ''}: ${i.archiveCheck.summary}` : 'not checked (the pipeline did not finish)'}`,
     `  wall time    ${formatDuration(i.wallMs)} (workload started ${formatDuration(i.workloadStartMs)} in)`,
     '',
     'Inspect the data (local Kafka and S3 keep running; `npm run infra:down` stops them):',
