@@ -1,5 +1,5 @@
 import { benchmarks } from './benchmarks';
-import { figureInfo, judge, ratioInfo } from './catalogue';
+import { figureInfo, judge, RATIOS, ratioInfo } from './catalogue';
 
 const CONTRACT_RATIOS = ['chain_hash_vs_createhash', 'sdk_vs_raw_produce', 'chainer_eos_vs_alo', 'archiver_vs_chainer', 'verifier_vs_ingest', 'rehash_vs_createhash', 'e2e_vs_raw_produce'];
 
@@ -17,6 +17,11 @@ describe('the catalogue', () => {
     for (const name of ['e2e_events_per_s', 'e2e_produce_to_sealed_p50_ms', 'e2e_sealed_to_archived_p99_ms', 'chainer_peak_rss_mib', 'archiver_peak_rss_mib', 'verifier_peak_rss_mib', 'producer_perf_events_per_s']) {
       expect(figureInfo(name)?.measures).toBeTruthy();
     }
+  });
+
+  it("names, as a ratio's rates, figures it also describes", () => {
+    const unknown = Object.values(RATIOS).flatMap((info) => info.rates ?? []).filter((name) => !figureInfo(name));
+    expect(unknown).toEqual([]);
   });
 
   it('does not treat inherited object keys as names', () => {

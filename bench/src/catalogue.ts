@@ -19,6 +19,8 @@ export interface RatioInfo {
   /** What it is divided by (measured in the same run). */
   readonly baseline: string;
   readonly target?: Target;
+  /** The figures (same benchmark) holding the two rates it compares, [ours, baseline], when it reports them. */
+  readonly rates?: readonly [string, string];
 }
 
 export interface FigureInfo {
@@ -37,43 +39,51 @@ export const RATIOS: Readonly<Record<string, RatioInfo>> = {
     measures: 'sealed+archived events/s of the whole pipeline running together (SDK emit → chainer with transactions → archiver to S3, verifier alongside)',
     baseline: 'raw batched kafkajs produce (idempotent, acks=all, 1,000 per request) of the same events, same round',
     target: min(0.25, 'issue 6'),
+    rates: ['e2e_events_per_s', 'e2e_raw_produce_events_per_s'],
   },
   chain_hash_vs_createhash: {
     measures: 'chain links per second at 500 B bodies (`ChainLinker.sealBody`: SHA-256 of the body + SHA-256 of the link input)',
     baseline: "one `createHash('sha256')` of the same body",
     target: min(0.8, 'issue 1'),
+    rates: ['chain_link_ops_per_s_500B', 'createhash_ops_per_s_500B'],
   },
-  chain_hash_vs_createhash_100B: { measures: 'as `chain_hash_vs_createhash`, 100 B bodies', baseline: "one `createHash('sha256')` of the body" },
-  chain_hash_vs_createhash_2KiB: { measures: 'as `chain_hash_vs_createhash`, 2 KiB bodies', baseline: "one `createHash('sha256')` of the body" },
+  chain_hash_vs_createhash_100B: { measures: 'as `chain_hash_vs_createhash`, 100 B bodies', baseline: "one `createHash('sha256')` of the body", rates: ['chain_link_ops_per_s_100B', 'createhash_ops_per_s_100B'] },
+  chain_hash_vs_createhash_2KiB: { measures: 'as `chain_hash_vs_createhash`, 2 KiB bodies', baseline: "one `createHash('sha256')` of the body", rates: ['chain_link_ops_per_s_2KiB', 'createhash_ops_per_s_2KiB'] },
   merkle_root_vs_createhash: { measures: 'RFC 6962 Merkle root of 1M 32-byte leaves, leaves/s', baseline: "one `createHash('sha256')` per leaf" },
   kafkajs_vs_producer_perf: {
     measures: 'raw batched kafkajs produce (the SDK baseline), events/s',
     baseline: "Kafka's own ProducerPerformance (Java client, kafka-producer-perf-test), same record count and mean size, acks=all, idempotent",
+    rates: ['raw_kafkajs_events_per_s', 'producer_perf_events_per_s'],
   },
   sdk_vs_raw_produce: {
     measures: '`emit` of @auditseal/producer (validate, encode, batch, acks=all idempotent send, a receipt per event), events/s',
     baseline: 'raw batched kafkajs produce of the same events, pre-encoded',
     target: min(0.7, 'issue 2'),
+    rates: ['sdk_emit_events_per_s', 'raw_produce_events_per_s'],
   },
   chainer_eos_vs_alo: {
     measures: 'chainer events/s, exactly-once (one Kafka transaction per batch)',
     baseline: 'the same chainer at-least-once (idempotent producer, commit after send), same input',
     target: min(0.85, 'issue 2'),
+    rates: ['chainer_eos_events_per_s', 'chainer_alo_events_per_s'],
   },
   archiver_vs_chainer: {
     measures: 'archiver entries/s (segments + signed manifests in S3, Object Lock)',
     baseline: 'the chainer sealing the same events',
     target: min(0.95, 'issue 3'),
+    rates: ['archiver_entries_per_s', 'archiver_chainer_entries_per_s'],
   },
   verifier_vs_ingest: {
     measures: "one full verifier pass (audit.sealed, audit.events and the archive, cross-checked), entries/s",
     baseline: 'the chainer sealing the same events (the sustained ingest rate)',
     target: min(2, 'issue 5'),
+    rates: ['verifier_entries_per_s', 'verifier_ingest_entries_per_s'],
   },
   rehash_vs_createhash: {
     measures: "the verifier's re-hash of a segment a previous pass verified (size and SHA-256 against its signed manifest, `checkSegmentBytes`), MiB of segment/s",
     baseline: "`createHash('sha256')` on 1 MiB buffers",
     target: min(0.5, 'issue 5'),
+    rates: ['segment_rehash_mib_per_s', 'createhash_1mib_mib_per_s'],
   },
 };
 

@@ -9,10 +9,12 @@ import { ROOT } from './pipeline';
  * org.apache.kafka.tools.ProducerPerformance of the kafka-tools jar, which
  * infra/local/infra.sh installs with the broker's jars (infra/local/kafka/pom.xml)
  * under $AUDITSEAL_LOCAL_DIR/kafka/libs. It times its own sends (JVM start-up
- * is not counted) and prints one summary line at the end:
+ * is not counted) and prints a summary line at the end, then, with
+ * --warmup-records, the same for the records after the warm-up:
  *
- *   50000 records sent, 60240.963855 records/sec (20.11 MB/sec), 166.12 ms avg latency,
- *   265.00 ms max latency, 188 ms 50th, 214 ms 95th, 223 ms 99th, 228 ms 99.9th.
+ *   100000 records sent, 95602.294455 records/sec (31.91 MB/sec), 111.81 ms avg latency,
+ *   234.00 ms max latency, 100 ms 50th, 219 ms 95th, 227 ms 99th, 234 ms 99.9th.
+ *   80000 steady state records sent, 120663.650075 records/sec (40.28 MB/sec), …
  */
 
 export interface ProducerPerfSummary {

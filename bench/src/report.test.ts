@@ -12,7 +12,7 @@ describe('renderBenchmarksReport', () => {
     const md = renderBenchmarksReport(
       input([
         ok('chain-hash', { chain_hash_vs_createhash: 1.365, chain_hash_vs_createhash_100B: 1.376 }, { chain_link_ops_per_s_500B: 1273671 }),
-        ok('e2e', { e2e_vs_raw_produce: 0.12 }, { e2e_events_per_s: 14000, e2e_produce_to_sealed_p99_ms: 450, chainer_peak_rss_mib: 184.8 }),
+        ok('e2e', { e2e_vs_raw_produce: 0.12 }, { e2e_events_per_s: 14000, e2e_raw_produce_events_per_s: 116000, e2e_produce_to_sealed_p99_ms: 450, chainer_peak_rss_mib: 184.8 }),
       ]),
     );
 
@@ -30,11 +30,12 @@ describe('renderBenchmarksReport', () => {
       expect(md).toContain('**Headline: `e2e_vs_raw_produce` = 0.120** (target ≥ 0.25: **FAIL**)');
     });
 
-    it('lists every ratio with its target, result, what it measures and its baseline, the headline first', () => {
+    it('lists every ratio with its target, result, rates, what it measures and its baseline, the headline first', () => {
       const ratioRows = rows(md.slice(md.indexOf('## Ratios'), md.indexOf('## Figures')));
       expect(ratioRows.map((l) => l.split(' | ')[0])).toEqual(['| `e2e_vs_raw_produce`', '| `chain_hash_vs_createhash`', '| `chain_hash_vs_createhash_100B`']);
-      expect(row(md, 'chain_hash_vs_createhash')).toMatch(/^\| `chain_hash_vs_createhash` \| 1\.365 \| ≥ 0\.8 \| pass \| chain links per second .* \| one `createHash\('sha256'\)` of the same body \| `chain-hash` \|$/);
-      expect(row(md, 'chain_hash_vs_createhash_100B')).toContain('| 1.376 | — | — |');
+      expect(row(md, 'chain_hash_vs_createhash')).toMatch(/^\| `chain_hash_vs_createhash` \| 1\.365 \| ≥ 0\.8 \| pass \| — \| chain links per second .* \| one `createHash\('sha256'\)` of the same body \| `chain-hash` \|$/);
+      expect(row(md, 'chain_hash_vs_createhash_100B')).toContain('| 1.376 | — | — | — |');
+      expect(row(md, 'e2e_vs_raw_produce')).toContain('| 0.120 | ≥ 0.25 | **FAIL** | 14,000 ÷ 116,000 |');
     });
 
     it('lists each figure under its benchmark with what it measures and its target', () => {
@@ -76,7 +77,7 @@ describe('renderBenchmarksReport', () => {
   describe('when names are not in the catalogue or versions are unknown', () => {
     it('still renders them', () => {
       const md = renderBenchmarksReport(input([ok('new', { brand_new_ratio: 2 }, { brand_new_figure: Infinity })], { machine: { ...machine, kafka: undefined, versitygw: undefined, java: undefined } }));
-      expect(row(md, 'brand_new_ratio')).toBe('| `brand_new_ratio` | 2.000 | — | — | — | — | `new` |');
+      expect(row(md, 'brand_new_ratio')).toBe('| `brand_new_ratio` | 2.000 | — | — | — | — | — | `new` |');
       expect(row(md, 'brand_new_figure')).toBe('| `brand_new_figure` | Infinity | — | — | — |');
       expect(md).toContain('| Kafka | unknown ');
     });
