@@ -8,6 +8,7 @@ import { rawProduceBenchmark } from './raw-produce';
 import { sdkVsRawBenchmark } from './sdk-vs-raw';
 import { segmentRehashBenchmark } from './segment-rehash';
 import { verifierBenchmark } from './verifier';
+import { verifyArchiveBenchmark } from './verify-archive';
 
 /**
  * Every benchmark `npm run bench` knows, in run order. Add new ones here
@@ -22,5 +23,6 @@ export const benchmarks: readonly Benchmark[] = [
   chainerBenchmark,
   archiverBenchmark,
   verifierBenchmark,
+  verifyArchiveBenchmark,
   e2eBenchmark,
 ];
