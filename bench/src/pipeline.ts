@@ -167,10 +167,34 @@ export function benchKafka(clientId: string, brokers: string): Kafka {
   return new Kafka({ clientId, brokers: brokers.split(','), logLevel: logLevel.NOTHING });
 }
 
-/** Fresh audit topics under `prefix`: PARTITIONS partitions, RF 1 (the local single broker). */
+/** UNKNOWN_TOPIC_OR_PARTITION (from kafkajs, or as the cause of a wrapped error): what a loaded KRaft broker answers for a moment about a topic just created. */
+export function isUnknownTopicError(error: unknown): boolean {
+  const typeOf = (e: unknown) => (typeof e === 'object' && e !== null ? (e as { type?: unknown }).type : undefined);
+  return typeOf(error) === 'UNKNOWN_TOPIC_OR_PARTITION' || (error instanceof Error && typeOf(error.cause) === 'UNKNOWN_TOPIC_OR_PARTITION');
+}
+
+/** Runs `operation` again (after `pauseMs`) while it fails with UNKNOWN_TOPIC_OR_PARTITION, until `timeoutMs` has passed; any other error at once. */
+export async function retryWhileTopicUnknown<T>(operation: () => Promise<T>, timeoutMs = 60_000, pauseMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await operation();
+    } catch (error) {
+      if (!isUnknownTopicError(error) || Date.now() >= deadline) throw error;
+      await sleep(pauseMs);
+    }
+  }
+}
+
+/**
+ * Fresh audit topics under `prefix`: PARTITIONS partitions, RF 1 (the local
+ * single broker). kafkajs's wait for the new topics' leaders gives up at the
+ * first UNKNOWN_TOPIC_OR_PARTITION, so that error is retried for up to a
+ * minute; `ensureTopics` only creates what is missing, so a retry is safe.
+ */
 export async function createTopics(admin: Admin, prefix: string): Promise<TopicNames> {
   const names = topicNames(prefix);
-  await ensureTopics(admin, names, { partitions: PARTITIONS, replicationFactor: 1, minInsyncReplicas: 1, maxEventMessageBytes: 1024 * 1024 });
+  await retryWhileTopicUnknown(() => ensureTopics(admin, names, { partitions: PARTITIONS, replicationFactor: 1, minInsyncReplicas: 1, maxEventMessageBytes: 1024 * 1024 }));
   return names;
 }
 
