@@ -42,7 +42,7 @@ Options:
 Environment: AUDITSEAL_FAULTS_DIR (default <repo>/.local-faults),
 AUDITSEAL_FAULTS_KAFKA_PORT (29092: brokers on 29092-29094),
 AUDITSEAL_FAULTS_CONTROLLER_PORT (29192: 29192-29194), AUDITSEAL_FAULTS_S3_PORT (27070).
-Needs what \`npm test\` needs (Node 20+, Java 17+, Maven, Go). Takes about 8 minutes.
+Needs what \`npm test\` needs (Node 20+, Java 17+, Maven, Go). Takes about 5 minutes.
 Exit codes: 0 every scenario passed, 1 a scenario failed, 2 usage or infrastructure error.`;
 
 function parseArgs(argv) {
@@ -163,7 +163,9 @@ async function main() {
   const began = Date.now();
   console.log(`test:faults: scenarios ${options.scenarios.join(', ')}; seed ${options.seed} (replay: npm run test:faults -- --seed ${options.seed})`);
   bootstrap();
-  step('build', join(root, 'node_modules', '.bin', 'turbo'), ['run', 'build', '--output-logs=errors-only']);
+  // Only what the suite runs: the services, the CLI, the suite itself and their packages.
+  const filters = ['faults', 'chainer', 'archiver', 'verifier', 'cli'].map((name) => `--filter=@auditseal/${name}...`);
+  step('build', join(root, 'node_modules', '.bin', 'turbo'), ['run', 'build', ...filters, '--output-logs=errors-only']);
   step('infra.sh install', 'bash', [infraScript, 'install']);
   // A previous run may have left data (--keep-data) or, killed hard, processes.
   spawnSync('bash', [infraScript, 'down', '--purge'], { cwd: root, stdio: 'inherit', env: infraEnv });

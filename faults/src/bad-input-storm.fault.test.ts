@@ -4,6 +4,7 @@ import { cliVerifyArchive, collectAccounting } from './collect';
 import { faultEnv } from './fault-env';
 import { PARTITIONS, createPipeline, summarizeAlerts, type Pipeline } from './pipeline';
 import { seededRandom, type Random } from './random';
+import { judge } from './report';
 import { writeScenarioResult } from './results';
 import { startWorkload } from './workload';
 
@@ -113,16 +114,15 @@ describe('fault 5: bad input storm on audit.events', () => {
     const cli = await cliVerifyArchive(p);
     const crashed = Object.values(p.services).filter((s) => !s.running()).map((s) => `${s.name}: ${s.tail(5)}`);
 
-    const passed =
-      collected.lost === 0 &&
-      collected.duplicated === 0 &&
-      collected.chainProblems.length === 0 &&
-      collected.rejected === BAD_RECORDS &&
-      collected.events === produced.acknowledged.length &&
-      crashed.length === 0 &&
-      pass.findings === 0 &&
-      alerts.length === 0 &&
-      cli.exitCode === 0;
+    const verdict = judge({
+      'lost = 0': collected.lost === 0,
+      'duplicated = 0': collected.duplicated === 0,
+      'chains intact': collected.chainProblems.length === 0,
+      [`${BAD_RECORDS} rejected entries`]: collected.rejected === BAD_RECORDS,
+      'every valid event an event entry': collected.events === produced.acknowledged.length && produced.acknowledged.length === VALID_EVENTS,
+      'no service crashed': crashed.length === 0,
+      'verifier clean': pass.findings === 0 && alerts.length === 0 && cli.exitCode === 0,
+    });
     writeScenarioResult(env.resultsDir, {
       index: 5,
       scenario: 'bad input storm',
@@ -134,7 +134,7 @@ describe('fault 5: bad input storm on audit.events', () => {
       duplicated: collected.duplicated,
       findings: `${summarizeAlerts(alerts)} raised; ${pass.findings} open; verify-archive exit ${cli.exitCode}`,
       durationSeconds: (Date.now() - began) / 1000,
-      passed,
+      ...verdict,
       notes: [
         `${collected.rejected.toLocaleString('en-US')} rejected entries by reason ${JSON.stringify(collected.rejectReasons)}, ${collected.events.toLocaleString('en-US')} event entries`,
         `services that exited: ${crashed.length === 0 ? 'none' : crashed.join(' | ')}`,

@@ -2,6 +2,7 @@ import { cliVerifyArchive, collectAccounting } from './collect';
 import { faultEnv } from './fault-env';
 import { createPipeline, summarizeAlerts, type Pipeline } from './pipeline';
 import { seededRandom } from './random';
+import { judge } from './report';
 import { writeScenarioResult } from './results';
 import { startWorkload } from './workload';
 
@@ -46,15 +47,14 @@ describe('fault 1: SIGKILL one Kafka broker while events flow', () => {
     const cli = await cliVerifyArchive(pipeline);
     const running = Object.values(pipeline.services).filter((s) => s.running()).length;
 
-    const passed =
-      collected.lost === 0 &&
-      collected.duplicated === 0 &&
-      collected.chainProblems.length === 0 &&
-      pass.findings === 0 &&
-      alerts.length === 0 &&
-      cli.exitCode === 0 &&
-      running === 3 &&
-      produced.acknowledged.length === EVENTS;
+    const verdict = judge({
+      'lost = 0': collected.lost === 0,
+      'duplicated = 0': collected.duplicated === 0,
+      'chains intact': collected.chainProblems.length === 0,
+      'no emit failed': produced.acknowledged.length === EVENTS,
+      'verifier clean': pass.findings === 0 && alerts.length === 0 && cli.exitCode === 0,
+      'services running': running === 3,
+    });
     writeScenarioResult(env.resultsDir, {
       index: 1,
       scenario: 'Kafka broker SIGKILL',
@@ -66,7 +66,7 @@ describe('fault 1: SIGKILL one Kafka broker while events flow', () => {
       duplicated: collected.duplicated,
       findings: `${summarizeAlerts(alerts)} raised; ${pass.findings} open after recovery; verify-archive exit ${cli.exitCode}`,
       durationSeconds: (Date.now() - began) / 1000,
-      passed,
+      ...verdict,
       notes: [
         `${EVENTS.toLocaleString('en-US')} events at ${RATE}/s over 3 partitions`,
         `SDK emit failures: ${JSON.stringify(produced.failures)} ${JSON.stringify(produced.failureExamples)}; SDK warnings: ${JSON.stringify(produced.logged)}`,

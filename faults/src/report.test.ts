@@ -1,4 +1,4 @@
-import { BEGIN_MARKER, END_MARKER, formatDuration, renderConsoleTable, renderGeneratedSection, renderMarkdownTable, replaceGeneratedSection, type ScenarioResult } from './report';
+import { BEGIN_MARKER, END_MARKER, formatDuration, judge, renderConsoleTable, renderGeneratedSection, renderMarkdownTable, replaceGeneratedSection, type ScenarioResult } from './report';
 
 const result = (overrides: Partial<ScenarioResult> = {}): ScenarioResult => ({
   index: 1,
@@ -12,19 +12,20 @@ const result = (overrides: Partial<ScenarioResult> = {}): ScenarioResult => ({
   findings: '0 raised; 0 open after recovery',
   durationSeconds: 61.4,
   passed: true,
+  failedChecks: [],
   notes: [],
   ...overrides,
 });
 
 describe('renderMarkdownTable', () => {
   it('orders rows by index, formats counts, escapes pipes and marks failures', () => {
-    const table = renderMarkdownTable([result({ index: 2, scenario: 'a | b', sealed: null, archived: null, passed: false }), result()]);
+    const table = renderMarkdownTable([result({ index: 2, scenario: 'a | b', sealed: null, archived: null, passed: false, failedChecks: ['lost = 0', 'lag alert fired'] }), result()]);
     const lines = table.split('\n');
     expect(lines[0]).toContain('| lost | duplicated | findings |');
     expect(lines[2]).toContain('| 1 | broker SIGKILL | SIGKILL broker 2 | 15,000 | 15,000 | 15,000 | 0 | 0 |');
     expect(lines[3]).toContain('| 2 | a \\| b |');
     expect(lines[3]).toContain('| — | — |');
-    expect(lines[3]).toMatch(/\*\*FAIL\*\* \|$/);
+    expect(lines[3]).toMatch(/\| \*\*FAIL\*\*: lost = 0; lag alert fired \|$/);
   });
 });
 
@@ -66,5 +67,12 @@ describe('formatDuration', () => {
   it('prints seconds, then minutes and seconds', () => {
     expect(formatDuration(42.4)).toBe('42 s');
     expect(formatDuration(605)).toBe('10 min 05 s');
+  });
+});
+
+describe('judge', () => {
+  it('passes when every check holds and lists the ones that do not', () => {
+    expect(judge({ 'lost = 0': true, 'duplicated = 0': true })).toEqual({ passed: true, failedChecks: [] });
+    expect(judge({ 'lost = 0': true, 'lag alert fired': false, 'verifier clean': false })).toEqual({ passed: false, failedChecks: ['lag alert fired', 'verifier clean'] });
   });
 });

@@ -22,6 +22,8 @@ export interface ScenarioResult {
   findings: string;
   durationSeconds: number;
   passed: boolean;
+  /** The checks that failed (empty when passed), shown in the result column. */
+  failedChecks: string[];
   /** Extra observations (error counts, metrics seen during the fault). */
   notes: string[];
 }
@@ -37,6 +39,16 @@ export interface RunInfo {
 export const BEGIN_MARKER = '<!-- faults:generated:begin (npm run test:faults rewrites this section) -->';
 export const END_MARKER = '<!-- faults:generated:end -->';
 
+/** Every named check must hold; the failed ones are listed in the table. */
+export function judge(checks: Record<string, boolean>): { passed: boolean; failedChecks: string[] } {
+  const failedChecks = Object.entries(checks)
+    .filter(([, ok]) => !ok)
+    .map(([name]) => name);
+  return { passed: failedChecks.length === 0, failedChecks };
+}
+
+const verdict = (r: ScenarioResult, bold: boolean) => (r.passed ? 'pass' : `${bold ? '**FAIL**' : 'FAIL'}${r.failedChecks?.length ? `: ${r.failedChecks.join('; ')}` : ''}`);
+
 const count = (n: number | null) => (n === null ? '—' : n.toLocaleString('en-US'));
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -46,7 +58,7 @@ export function renderMarkdownTable(results: readonly ScenarioResult[]): string 
     '| # | scenario | faults injected | produced | sealed | archived | lost | duplicated | findings | duration | result |',
     '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |',
     ...rows.map((r) =>
-      `| ${r.index} | ${cell(r.scenario)} | ${cell(r.faults)} | ${count(r.produced)} | ${count(r.sealed)} | ${count(r.archived)} | ${r.lost} | ${r.duplicated} | ${cell(r.findings)} | ${r.durationSeconds.toFixed(0)} s | ${r.passed ? 'pass' : '**FAIL**'} |`,
+      `| ${r.index} | ${cell(r.scenario)} | ${cell(r.faults)} | ${count(r.produced)} | ${count(r.sealed)} | ${count(r.archived)} | ${r.lost} | ${r.duplicated} | ${cell(r.findings)} | ${r.durationSeconds.toFixed(0)} s | ${cell(verdict(r, true))} |`,
     ),
   ];
   return lines.join('\n');
@@ -81,7 +93,7 @@ export function renderConsoleTable(results: readonly ScenarioResult[]): string {
   const header = ['#', 'scenario', 'faults injected', 'produced', 'sealed', 'archived', 'lost', 'dup', 'findings', 'time', 'result'];
   const rows = [...results]
     .sort((a, b) => a.index - b.index)
-    .map((r) => [String(r.index), r.scenario, r.faults, count(r.produced), count(r.sealed), count(r.archived), String(r.lost), String(r.duplicated), r.findings, `${r.durationSeconds.toFixed(0)} s`, r.passed ? 'pass' : 'FAIL']);
+    .map((r) => [String(r.index), r.scenario, r.faults, count(r.produced), count(r.sealed), count(r.archived), String(r.lost), String(r.duplicated), r.findings, `${r.durationSeconds.toFixed(0)} s`, verdict(r, false)]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const format = (row: string[]) => row.map((value, i) => value.padEnd(widths[i]!)).join('  ').trimEnd();
   return [format(header), format(widths.map((w) => '-'.repeat(w))), ...rows.map(format)].join('\n');

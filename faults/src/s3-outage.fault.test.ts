@@ -2,6 +2,7 @@ import { waitFor } from '@auditseal/testkit';
 import { cliVerifyArchive, collectAccounting } from './collect';
 import { faultEnv } from './fault-env';
 import { createPipeline, summarizeAlerts, type Pipeline } from './pipeline';
+import { judge } from './report';
 import { writeScenarioResult } from './results';
 import { startWorkload } from './workload';
 
@@ -68,19 +69,18 @@ describe('fault 3: the S3 gateway down for 60 s', () => {
     const cli = await cliVerifyArchive(p);
     const unexpectedAlerts = alerts.filter((a) => a.kind !== 'archive_stalled');
 
-    const passed =
-      collected.lost === 0 &&
-      collected.duplicated === 0 &&
-      collected.chainProblems.length === 0 &&
-      archiverSurvived &&
-      p.starts.archiver === 1 &&
-      lagDuring > LAG_ALERT_SECONDS &&
-      lagAfter < LAG_ALERT_SECONDS &&
-      failuresDuring > 0 &&
-      pass.findings === 0 &&
-      openAfter === 0 &&
-      unexpectedAlerts.length === 0 &&
-      cli.exitCode === 0;
+    const verdict = judge({
+      'lost = 0': collected.lost === 0,
+      'duplicated = 0': collected.duplicated === 0,
+      'chains intact': collected.chainProblems.length === 0,
+      'archiver waited (kept running)': archiverSurvived && p.starts.archiver === 1,
+      [`archiver lag alert fired (lag_seconds > ${LAG_ALERT_SECONDS})`]: lagDuring > LAG_ALERT_SECONDS,
+      'verifier noticed (failed passes)': failuresDuring > 0,
+      'lag cleared after recovery': lagAfter < LAG_ALERT_SECONDS,
+      'no finding open after recovery': pass.findings === 0 && openAfter === 0,
+      'no finding but archive_stalled': unexpectedAlerts.length === 0,
+      'verify-archive exit 0': cli.exitCode === 0,
+    });
     writeScenarioResult(env.resultsDir, {
       index: 3,
       scenario: 'S3 gateway down',
@@ -92,7 +92,7 @@ describe('fault 3: the S3 gateway down for 60 s', () => {
       duplicated: collected.duplicated,
       findings: `${summarizeAlerts(alerts)} raised; ${pass.findings} open after recovery; verify-archive exit ${cli.exitCode}`,
       durationSeconds: (Date.now() - began) / 1000,
-      passed,
+      ...verdict,
       notes: [
         `${produced.emitted.toLocaleString('en-US')} events at ${RATE}/s`,
         `archiver lag_seconds peaked at ${lagDuring.toFixed(0)} s during the outage (alert threshold in the test ${LAG_ALERT_SECONDS} s), ${lagAfter.toFixed(1)} s after recovery; the archiver kept running: ${archiverSurvived}`,

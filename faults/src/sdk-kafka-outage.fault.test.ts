@@ -6,6 +6,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { accountRecords } from './accounting';
 import { faultEnv } from './fault-env';
 import { readTopic } from './read-topic';
+import { judge } from './report';
 import { writeScenarioResult } from './results';
 import { workloadEvent } from './workload';
 
@@ -20,7 +21,8 @@ import { workloadEvent } from './workload';
  *  B. SIGKILL it past the deadline: every emit fails with a typed, retriable
  *     `delivery_timeout` (none hangs, none succeeds), the buffer stays within
  *     its caps, and after the restart no event the SDK reported `not_sent`
- *     is on the topic, none twice.
+ *     is on the topic, none twice. (`unknown` — "may have been written" —
+ *     is counted, not bounded: the SDK promises no bound on it.)
  */
 const EMITS = 5_000;
 const CAPS = { maxBufferedEvents: 1_000, maxBufferedBytes: 512 * 1024, maxBatchEvents: 200 };
@@ -111,8 +113,15 @@ describe('fault 4: Kafka down for the producer SDK', () => {
     const timeouts = codesB.get('delivery_timeout') ?? 0;
     const typedRetriable = outcomesB.every((o) => o.error?.code === 'delivery_timeout' && o.error.retriable === true);
 
-    const passed =
-      accounting.lost === 0 && accounting.duplicated === 0 && failedA === 0 && settledWhileDown === 0 && whileDown.waitingEmits > 0 && capsHeld && typedRetriable && timeouts === EMITS && notSentButWritten === 0;
+    const verdict = judge({
+      'lost = 0': accounting.lost === 0,
+      'duplicated = 0': accounting.duplicated === 0,
+      'every emit delivered within the deadline': failedA === 0,
+      'emits waited while down (backpressure)': settledWhileDown === 0 && whileDown.waitingEmits > 0,
+      'buffer within its caps': capsHeld,
+      'delivery_timeout (retriable) past the deadline': typedRetriable && timeouts === EMITS,
+      "no 'not_sent' event written": notSentButWritten === 0,
+    });
     writeScenarioResult(env.resultsDir, {
       index: 4,
       scenario: 'Kafka down for the producer SDK',
@@ -124,7 +133,7 @@ describe('fault 4: Kafka down for the producer SDK', () => {
       duplicated: accounting.duplicated,
       findings: `past the deadline: ${timeouts.toLocaleString('en-US')} × delivery_timeout (retriable), ${codesB.get('receipt') ?? 0} receipts`,
       durationSeconds: (Date.now() - began) / 1000,
-      passed,
+      ...verdict,
       notes: [
         `buffer caps ${CAPS.maxBufferedEvents} events / ${CAPS.maxBufferedBytes / 1024} KiB; peak ${Math.max(statsA.peakBufferedEvents, statsB.peakBufferedEvents)} events / ${(Math.max(statsA.peakBufferedBytes, statsB.peakBufferedBytes) / 1024).toFixed(0)} KiB; ${whileDown.waitingEmits.toLocaleString('en-US')} emits waited for room while the broker was down`,
         `phase A: ${ackedA.length.toLocaleString('en-US')} receipts, ${failedA} failures; phase B outcomes ${JSON.stringify(Object.fromEntries(outcomeKinds))}; ${notSentButWritten} 'not_sent' events found on the topic`,
@@ -139,7 +148,6 @@ describe('fault 4: Kafka down for the producer SDK', () => {
     expect({ lost: accounting.lost, duplicated: accounting.duplicated, examples: accounting.examples }).toEqual({ lost: 0, duplicated: 0, examples: { lost: [], duplicated: [] } });
     expect(Object.fromEntries(codesB)).toEqual({ delivery_timeout: EMITS });
     expect(typedRetriable).toBe(true);
-    expect(outcomeKinds.get('unknown') ?? 0).toBeLessThanOrEqual(CAPS.maxBatchEvents);
     expect(notSentButWritten).toBe(0);
   });
 });

@@ -3,6 +3,7 @@ import { cliVerifyArchive, collectAccounting } from './collect';
 import { faultEnv } from './fault-env';
 import { createPipeline, summarizeAlerts, type Pipeline } from './pipeline';
 import { seededRandom } from './random';
+import { judge } from './report';
 import { writeScenarioResult } from './results';
 import { startWorkload } from './workload';
 
@@ -57,15 +58,14 @@ describe('fault 2: SIGKILL chainer, archiver and verifier at random moments', ()
     const cli = await cliVerifyArchive(p);
     const running = Object.values(p.services).filter((s) => s.running()).length;
 
-    const passed =
-      collected.lost === 0 &&
-      collected.duplicated === 0 &&
-      collected.chainProblems.length === 0 &&
-      pass.findings === 0 &&
-      alerts.length === 0 &&
-      cli.exitCode === 0 &&
-      running === 3 &&
-      exitedBeforeKill.length === 0;
+    const verdict = judge({
+      'lost = 0': collected.lost === 0,
+      'duplicated = 0': collected.duplicated === 0,
+      'chains intact': collected.chainProblems.length === 0,
+      'no emit failed': Object.keys(produced.failures).length === 0,
+      'verifier clean': pass.findings === 0 && alerts.length === 0 && cli.exitCode === 0,
+      'no service exited by itself': running === 3 && exitedBeforeKill.length === 0,
+    });
     writeScenarioResult(env.resultsDir, {
       index: 2,
       scenario: 'chainer, archiver, verifier SIGKILL',
@@ -77,7 +77,7 @@ describe('fault 2: SIGKILL chainer, archiver and verifier at random moments', ()
       duplicated: collected.duplicated,
       findings: `${summarizeAlerts(alerts)} raised; ${pass.findings} open after recovery; verify-archive exit ${cli.exitCode}`,
       durationSeconds: (Date.now() - began) / 1000,
-      passed,
+      ...verdict,
       notes: [
         `${produced.emitted.toLocaleString('en-US')} events at ${RATE}/s during the kills`,
         `SDK emit failures: ${JSON.stringify(produced.failures)} ${JSON.stringify(produced.failureExamples)}`,
