@@ -107,6 +107,32 @@ describe('PartitionArchiver', () => {
       expect(manifestKeys(f.store)).toEqual([layout.manifestKey(CHAIN, 0, 2)]);
     });
 
+    it('keeps lag_seconds current while a put waits for S3 (ticks do not pile up behind it)', async () => {
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((r) => (release = r));
+      class SlowStore extends MemoryStore {
+        override async putOnce(...args: Parameters<MemoryStore['putOnce']>) {
+          await gate;
+          return super.putOnce(...args);
+        }
+      }
+      const f = fixture({ maxEntries: 100, maxAgeMs: 1000, store: new SlowStore() });
+      await f.archiver.recover();
+      await f.archiver.accept(messages(chain(3).values), 6);
+      const lag = async () => (await f.registry.getSingleMetric('auditseal_archiver_lag_seconds')!.get()).values.find((v) => v.labels.partition === '0')!.value;
+      f.advance(1000);
+      const cutting = f.archiver.tick(); // cuts at max age; its segment put waits for S3
+      const before = await lag();
+      f.advance(5_000);
+      const queued = f.archiver.tick();
+      expect(f.archiver.tick()).toBe(queued);
+      expect((await lag()) - before).toBeCloseTo(5, 3);
+      release();
+      await Promise.all([cutting, queued]);
+      expect(manifestKeys(f.store)).toEqual([layout.manifestKey(CHAIN, 0, 2)]);
+      expect(await lag()).toBe(0);
+    });
+
     it('ignores messages below the position it resumed at', async () => {
       const f = fixture({ maxEntries: 5 });
       await f.archiver.recover();

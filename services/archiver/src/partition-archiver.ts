@@ -118,6 +118,8 @@ export class PartitionArchiver {
   archivedNextOffset = 0;
   private verifier: ChainVerifier;
   private pending: Pending | undefined;
+  /** The tick waiting behind the serialized work, if any (tick). */
+  private queuedTick: Promise<void> | undefined;
   private forced: Array<{ firstSeq: number; lastSeq: number }> = [];
   private queue: Promise<unknown> = Promise.resolve();
   private lastCheckpointAt: number;
@@ -344,9 +346,17 @@ export class PartitionArchiver {
     return p.records.length >= this.deps.limits.maxEntries || p.bytes >= this.deps.limits.maxBytes;
   }
 
-  /** Max-age cuts and periodic checkpoints. */
+  /**
+   * Max-age cuts and periodic checkpoints. The lag gauges are updated at once:
+   * the serialized work waits behind a put that may be retrying for as long
+   * as S3 is down, and the lag must grow meanwhile (AuditSealArchiverLag).
+   * One tick at most waits in that queue.
+   */
   tick(): Promise<void> {
-    return this.serial(async () => {
+    if (this.state === 'active') this.updateLag();
+    if (this.queuedTick) return this.queuedTick;
+    const tick = this.serial(async () => {
+      this.queuedTick = undefined;
       if (this.state !== 'active') return;
       const p = this.pending;
       const forced = this.forced[0];
@@ -354,6 +364,8 @@ export class PartitionArchiver {
       if (this.state === 'active') await this.checkpointIfDue();
       this.updateLag();
     });
+    this.queuedTick = tick;
+    return tick;
   }
 
   /** Archives whatever is pending (graceful shutdown). A pending forced range that is incomplete stays for the next run. */
