@@ -7,6 +7,7 @@ import { findingId, verifyArchive, type ChainResume, type Finding, type Severity
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
 import { alertIdOf, toAlert } from './alert';
+import { settleUnknownKeys, unknownKeyOf } from './key-race';
 import type { VerifierConfig } from './config';
 import type { VerifierMetrics } from './metrics';
 import { chainRootOf, commonOptions, createStore, scopedReader, verifyPartition, type PassContext } from './partition-pass';
@@ -170,7 +171,16 @@ export function createVerifier(config: VerifierConfig, deps: VerifierDeps): Veri
         });
       return flushing;
     };
+    // Findings that blame only an unknown key wait for the end of the pass (key-race.ts).
+    const held: Finding[] = [];
     const onFinding = (f: Finding) => {
+      if (!fixedKeyring && unknownKeyOf(f) !== undefined) {
+        held.push(f);
+        return;
+      }
+      raise(f);
+    };
+    const raise = (f: Finding) => {
       const id = findingId(f);
       if (found.has(id)) return;
       found.set(id, f);
@@ -195,6 +205,9 @@ export function createVerifier(config: VerifierConfig, deps: VerifierDeps): Veri
     const chainRoots = partitions.map((p) => chainRootOf(config, p));
     const rest = await verifyArchive(scopedReader(store, root, { exclude: chainRoots }), commonOptions(ctx, keyring, onFinding));
     const reports: VerificationReport[] = [...perPartition.map((p) => p.report), rest];
+    const settled = await settleUnknownKeys(held, () => loadArchiveKeyring(store, root, logger));
+    for (const f of settled.raise) raise(f);
+    if (settled.explained.length > 0) logger.info('a key was published during the pass: its findings are dropped, its chains verified again next pass', { keyIds: [...new Set(settled.explained.map(unknownKeyOf))], findings: settled.explained.length });
 
     while (flushing || (queue.length > 0 && flushError === undefined)) await (flushing ?? flush());
     if (flushError !== undefined) throw flushError;
