@@ -16,6 +16,7 @@ import { startWorkload } from './workload';
  * return to 0 and nothing is lost or duplicated.
  */
 const OUTAGE_MS = Number(process.env.FAULTS_S3_OUTAGE_MS ?? 60_000);
+if (!Number.isSafeInteger(OUTAGE_MS) || OUTAGE_MS < 10_000) throw new Error(`FAULTS_S3_OUTAGE_MS must be an integer ≥ 10000 (ms); got "${process.env.FAULTS_S3_OUTAGE_MS}"`);
 const LAG_ALERT_SECONDS = Math.min(30, OUTAGE_MS / 2000);
 const RATE = 200;
 const STALL_MS = 15_000;
