@@ -16,14 +16,31 @@ import { addOffset, createKafkaSender, memoizedDefaultPartitioner } from './kafk
 
 type Partitioner = (args: { topic: string; partitionMetadata: { partitionId: number; leader: number }[]; message: Message }) => number;
 
+type Answer = number[] | Error;
+
 /**
  * Just enough of a kafkajs client to drive createKafkaSender: `send` runs the
- * configured partitioner over the messages the way kafkajs does and answers
- * with one base offset per partition, or throws what the test asks for.
+ * configured partitioner over the messages the way kafkajs does (with
+ * partition metadata naming each partition's leader) and answers with one base
+ * offset per partition, or throws what the test asks for. `answer` sees the
+ * partitions of each request and returns those to answer (kafkajs can resolve
+ * without some) or an error to throw. Each partition is a log: answered
+ * records advance its end offset.
  */
-function fakeKafka(options: { partitions?: number; baseOffsets?: Record<number, string>; fail?: () => Error | undefined } = {}) {
-  const partitionMetadata = Array.from({ length: options.partitions ?? 3 }, (_, partitionId) => ({ partitionId, leader: 1 }));
+function fakeKafka(
+  options: {
+    partitions?: number;
+    leaders?: number[];
+    baseOffsets?: Record<number, string>;
+    fail?: () => Error | undefined;
+    answer?: (partitions: number[]) => Answer | Promise<Answer>;
+  } = {},
+) {
+  const count = options.partitions ?? 3;
+  const partitionMetadata = Array.from({ length: count }, (_, partitionId) => ({ partitionId, leader: options.leaders?.[partitionId] ?? 1 }));
+  const logEnd = new Map<number, number>();
   const created: { config: ProducerConfig; disconnected: boolean; requests: ProducerRecord[] }[] = [];
+  const concurrency = { now: 0, max: 0 };
   const kafka = {
     producer(config: ProducerConfig) {
       const partitioner = (config.createPartitioner as unknown as () => Partitioner)();
@@ -36,18 +53,48 @@ function fakeKafka(options: { partitions?: number; baseOffsets?: Record<number, 
         },
         send: async (request: ProducerRecord): Promise<RecordMetadata[]> => {
           state.requests.push(request);
-          const error = options.fail?.();
-          if (error) throw error;
-          const partitions = new Set(request.messages.map((message) => partitioner({ topic: request.topic, partitionMetadata, message })));
-          return [...partitions].map((partition) => ({ topicName: request.topic, partition, errorCode: 0, baseOffset: options.baseOffsets?.[partition] ?? '100' }));
+          concurrency.max = Math.max(concurrency.max, ++concurrency.now);
+          try {
+            // Let every request of the same round start before any answers.
+            await new Promise((resolve) => setImmediate(resolve));
+            const error = options.fail?.();
+            if (error) throw error;
+            const perPartition = new Map<number, number>();
+            for (const message of request.messages) {
+              const partition = partitioner({ topic: request.topic, partitionMetadata, message });
+              perPartition.set(partition, (perPartition.get(partition) ?? 0) + 1);
+            }
+            const answer = options.answer ? await options.answer([...perPartition.keys()]) : [...perPartition.keys()];
+            if (answer instanceof Error) throw answer;
+            return answer.map((partition) => {
+              const base = logEnd.get(partition) ?? Number(options.baseOffsets?.[partition] ?? '100');
+              logEnd.set(partition, base + perPartition.get(partition)!);
+              return { topicName: request.topic, partition, errorCode: 0, baseOffset: String(base) };
+            });
+          } finally {
+            concurrency.now--;
+          }
         },
       };
     },
   };
-  return { kafka: kafka as unknown as Kafka, created };
+  return { kafka: kafka as unknown as Kafka, created, concurrency };
 }
 
 const records = (keys: string[]) => keys.map((key, i) => ({ key, value: Buffer.from(`v${i}`) }));
+
+/** One key per partition: keyOf[p] goes to partition p of a topic with `count` partitions (kafkajs' default partitioner). */
+function keysPerPartition(count: number): string[] {
+  const partition = Partitioners.DefaultPartitioner();
+  const partitionMetadata = Array.from({ length: count }, (_, partitionId) => ({ partitionId, leader: 1, partitionErrorCode: 0, replicas: [1], isr: [1] }));
+  const keyOf: string[] = [];
+  for (let i = 0; keyOf.filter(Boolean).length < count; i++) {
+    const key = `tenant-${i}`;
+    const p = partition({ topic: 't', partitionMetadata, message: { key, value: null } });
+    keyOf[p] ??= key;
+  }
+  return keyOf;
+}
 
 describe('createKafkaSender', () => {
   describe('send', () => {
@@ -67,6 +114,159 @@ describe('createKafkaSender', () => {
         expect(position.partition).toBe(partitionOfKey.get(key) ?? position.partition);
         partitionOfKey.set(key, position.partition);
         expect(position.offset).toBe(String(next[position.partition]!++));
+      });
+    });
+  });
+
+  describe('when partitions have different leaders', () => {
+    // Partitions 0 and 1 are led by broker 1, partition 2 by broker 2.
+    const leaders = [1, 1, 2];
+    const keyOf = keysPerPartition(3);
+    // Record values v0..v4 go to partitions 0, 2, 1, 2, 0.
+    const batch = () => records([keyOf[0]!, keyOf[2]!, keyOf[1]!, keyOf[2]!, keyOf[0]!]);
+    const values = (request: ProducerRecord | undefined) => request?.messages.map((message) => String(message.value));
+
+    it('sends one request per leader, concurrently, once the leaders are known', async () => {
+      const { kafka, created, concurrency } = fakeKafka({ leaders });
+      const sender = createKafkaSender({ kafka, topic: 't', ackTimeoutMs: 1_000 });
+      await sender.send(records([keyOf[0]!])); // the first send learns the leaders
+      concurrency.max = 0;
+      await sender.send(batch());
+      expect(created[0]!.requests.slice(1).map(values)).toEqual([
+        ['v0', 'v2', 'v4'],
+        ['v1', 'v3'],
+      ]);
+      expect(concurrency.max).toBe(2);
+    });
+
+    describe('when the request of one leader fails and the other succeeds', () => {
+      it('rejects retriably; the exact resend sends only the failed records and answers the others from memory, in order', async () => {
+        let broker2Down = true;
+        const { kafka, created } = fakeKafka({
+          leaders,
+          answer: (partitions) => (broker2Down && partitions.includes(2) ? new KafkaJSConnectionError('connect ECONNREFUSED broker 2') : partitions),
+        });
+        const sender = createKafkaSender({ kafka, topic: 't', ackTimeoutMs: 1_000 });
+        await sender.send(records([keyOf[0]!])); // partition 0 now ends at 101
+        const sent = batch();
+
+        const thrown = await sender.send(sent).catch((e: unknown) => e);
+        expect(thrown).toMatchObject({ code: 'broker_unreachable', retriable: true });
+        expect(created[0]!.requests).toHaveLength(3);
+
+        broker2Down = false;
+        const positions = await sender.send(sent);
+        expect(created[0]!.requests).toHaveLength(4);
+        expect(values(created[0]!.requests[3])).toEqual(['v1', 'v3']);
+        expect(positions).toEqual([
+          { partition: 0, offset: '101' },
+          { partition: 2, offset: '100' },
+          { partition: 1, offset: '100' },
+          { partition: 2, offset: '101' },
+          { partition: 0, offset: '102' },
+        ]);
+        expect(created).toHaveLength(1); // same idempotence session: the broker deduplicates the resend
+      });
+
+      it('prefers a non-retriable error of one request to a retriable one of another', async () => {
+        const { kafka } = fakeKafka({
+          leaders,
+          answer: (partitions) =>
+            partitions.includes(2)
+              ? new KafkaJSConnectionError('connect ECONNREFUSED broker 2')
+              : new KafkaJSProtocolError({ message: 'too large', type: 'MESSAGE_TOO_LARGE', code: 10, retriable: false } as unknown as Error),
+        });
+        const sender = createKafkaSender({ kafka, topic: 't', ackTimeoutMs: 1_000 });
+        await sender.send(records([keyOf[2]!])).catch(() => undefined);
+        const thrown = await sender.send(batch()).catch((e: unknown) => e);
+        expect(thrown).toMatchObject({ retriable: false, details: { kafkaErrorType: 'MESSAGE_TOO_LARGE' } });
+      });
+
+      it('keeps what was acknowledged when the failed request broke the idempotence session', async () => {
+        let broken = true;
+        const { kafka, created } = fakeKafka({
+          leaders,
+          answer: (partitions) =>
+            broken && partitions.includes(2)
+              ? new KafkaJSProtocolError({ message: 'unknown producer', type: 'UNKNOWN_PRODUCER_ID', code: 59, retriable: false } as unknown as Error)
+              : partitions,
+        });
+        const sender = createKafkaSender({ kafka, topic: 't', ackTimeoutMs: 1_000 });
+        await sender.send(records([keyOf[0]!]));
+        const sent = batch();
+        expect(await sender.send(sent).catch((e: unknown) => e)).toMatchObject({ retriable: true, details: { sessionBroken: true } });
+        expect(created[0]!.disconnected).toBe(true);
+
+        broken = false;
+        const positions = await sender.send(sent);
+        expect(created).toHaveLength(2);
+        expect(created[1]!.requests.map(values)).toEqual([['v1', 'v3']]);
+        expect(positions.map((p) => p.partition)).toEqual([0, 2, 1, 2, 0]);
+      });
+    });
+  });
+
+  describe('when kafkajs resolves without an answer for a partition', () => {
+    const keyOf = keysPerPartition(3);
+    const batch = () => records([keyOf[0]!, keyOf[2]!, keyOf[1]!, keyOf[2]!, keyOf[0]!]);
+
+    it('rejects retriably naming the partition; the exact resend sends only that partition\'s records', async () => {
+      let leaderMoved = true;
+      const { kafka, created } = fakeKafka({ answer: (partitions) => (leaderMoved ? partitions.filter((p) => p !== 2) : partitions) });
+      const sender = createKafkaSender({ kafka, topic: 't', ackTimeoutMs: 1_000 });
+      const sent = batch();
+
+      const thrown = (await sender.send(sent).catch((e: unknown) => e)) as KafkaError;
+      expect(thrown).toBeInstanceOf(KafkaError);
+      expect(thrown).toMatchObject({ code: 'kafka_error', retriable: true, details: { partitions: [2] } });
+      expect(thrown.message).toContain('no base offset for partition 2');
+
+      leaderMoved = false;
+      const positions = await sender.send(sent);
+      expect(created[0]!.requests.map((r) => r.messages.map((m) => String(m.value)))).toEqual([
+        ['v0', 'v1', 'v2', 'v3', 'v4'],
+        ['v1', 'v3'],
+      ]);
+      expect(positions).toEqual([
+        { partition: 0, offset: '100' },
+        { partition: 2, offset: '100' },
+        { partition: 1, offset: '100' },
+        { partition: 2, offset: '101' },
+        { partition: 0, offset: '101' },
+      ]);
+    });
+
+    describe('when the next call is not the exact resend', () => {
+      const partialFirst = () => {
+        let calls = 0;
+        return fakeKafka({ answer: (partitions) => (calls++ === 0 ? partitions.filter((p) => p !== 2) : partitions) });
+      };
+
+      it('forgets the answered records for a different record list (fewer records, or equal but new objects)', async () => {
+        const { kafka, created } = partialFirst();
+        const sender = createKafkaSender({ kafka, topic: 't', ackTimeoutMs: 1_000 });
+        const sent = batch();
+        await sender.send(sent).catch(() => undefined);
+        await sender.send(sent.slice(1));
+        expect(created[0]!.requests[1]!.messages).toHaveLength(4);
+        // The memory is gone: the original list is sent whole again.
+        await sender.send(sent);
+        expect(created[0]!.requests[2]!.messages).toHaveLength(5);
+        const copy = sent.map((record) => ({ ...record }));
+        await sender.send(copy);
+        expect(created[0]!.requests[3]!.messages).toHaveLength(5);
+      });
+
+      it('forgets them after reset()', async () => {
+        const { kafka, created } = partialFirst();
+        const sender = createKafkaSender({ kafka, topic: 't', ackTimeoutMs: 1_000 });
+        const sent = batch();
+        await sender.send(sent).catch(() => undefined);
+        await sender.reset();
+        const positions = await sender.send(sent);
+        expect(created).toHaveLength(2);
+        expect(created[1]!.requests[0]!.messages).toHaveLength(5);
+        expect(positions).toHaveLength(5);
       });
     });
   });

@@ -1,5 +1,6 @@
 import { KafkaError, isRetriable, type Logger } from '@auditseal/kafka';
-import { Partitioners, type Kafka, type Message, type Producer, type ProducerRecord, type RetryOptions } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type PartitionMetadata, type Producer, type ProducerRecord, type RecordMetadata, type RetryOptions } from 'kafkajs';
+import { groupByLeader } from './leader-groups';
 
 /** One record for audit.events: key = tenant (per-tenant order, DESIGN.md "Data flow"), value = the encoded event. */
 export interface OutgoingRecord {
@@ -21,11 +22,15 @@ export interface RecordPosition {
  *   It rejects with an error whose `retriable` says whether sending the SAME
  *   records again may succeed. After a rejection the records may or may not
  *   have been written.
- * - Resending exactly the records of a failed `send` is deduplicated by the
- *   broker (same idempotence sequence numbers). Sending anything else after a
- *   failure requires `reset()` first, which starts a new idempotence session;
- *   otherwise the broker could take different records for a duplicate of the
- *   failed ones and acknowledge them without writing them.
+ * - Resending exactly the records of a failed `send` (the same record
+ *   objects, in the same order) writes none of them twice: records the failed
+ *   call got acknowledged are answered from memory without being sent again,
+ *   and the others are sent with the same idempotence sequence numbers, which
+ *   the broker deduplicates. Sending anything else after a failure requires
+ *   `reset()` first, which starts a new idempotence session (and forgets what
+ *   the failed call got acknowledged); otherwise the broker could take
+ *   different records for a duplicate of the failed ones and acknowledge them
+ *   without writing them.
  * - `close()` releases connections; no `send` follows it.
  */
 export interface KafkaSender {
@@ -79,21 +84,47 @@ const DEFAULT_KAFKA_RETRY: RetryOptions = { retries: 2, initialRetryTime: 100, m
  * messages). The partition of each message is recorded by wrapping kafkajs'
  * default (Java-compatible murmur2) partitioner (memoizedDefaultPartitioner);
  * the last choice counts, as kafkajs regroups the messages on each of its retries.
+ *
+ * Exact resends without duplicates. kafkajs (producer/sendMessages.js)
+ * advances a partition's sequence number before its produce request and
+ * takes the advance back when that request throws (a connection error, a
+ * timeout, or any error code in the broker's answer), so the sequence stays
+ * advanced only for partitions whose leader answered. A kafkajs `send`
+ * spanning several brokers can therefore fail after some of them answered;
+ * resending it whole would give their records new sequence numbers and the
+ * broker would append them again. So a `send` goes out as one kafkajs `send`
+ * per partition leader (groupByLeader; the leaders come from the partition
+ * metadata kafkajs last gave the partitioner, which kafkajs refreshes after
+ * failures; unknown or single leader: one request), concurrently, since they
+ * go to different brokers. When a call fails in part, the positions of the
+ * records that were answered are kept for that exact record list; its exact
+ * resend sends only the others — whose partitions' sequence numbers were
+ * taken back, so the broker deduplicates them if they had been written after
+ * all. The same holds when kafkajs resolves without an answer for a partition
+ * (its leader moved to a broker that had already answered in that `send`):
+ * that partition's records are unaccounted for, retriably.
  */
 export function createKafkaSender(options: KafkaSenderOptions): KafkaSender {
   const { kafka, topic, ackTimeoutMs, logger } = options;
+  /** The partition metadata kafkajs used last (its own view of the leaders). */
+  let knownMetadata: readonly PartitionMetadata[] | undefined;
   const createPartitioner = () => {
     const partition = memoizedDefaultPartitioner();
     return (args: PartitionerArgs): number => {
+      if (args.topic === topic) knownMetadata = args.partitionMetadata;
       const chosen = partition(args);
       (args.message as TrackedMessage).chosenPartition = chosen;
       return chosen;
     };
   };
+  // The same choice as the producer's partitioner, to group records by leader before sending.
+  const predictPartition = memoizedDefaultPartitioner();
 
   let producer: Producer | undefined;
   let connecting: Promise<Producer> | undefined;
   let closed = false;
+  /** The last call, when it failed in part: its records and the positions of those that were acknowledged. */
+  let unfinished: { records: readonly OutgoingRecord[]; positions: (RecordPosition | undefined)[] } | undefined;
 
   const connected = (): Promise<Producer> => {
     if (closed) return Promise.reject(new KafkaError('kafka_error', 'the Kafka sender is closed'));
@@ -128,57 +159,115 @@ export function createKafkaSender(options: KafkaSenderOptions): KafkaSender {
     }
   };
 
+  /**
+   * Sends records[i] for i in `indices` as one kafkajs `send`; fills
+   * `positions` for the partitions that were answered and adds the others to `unanswered`.
+   */
+  const sendGroup = async (
+    client: Producer,
+    records: readonly OutgoingRecord[],
+    indices: readonly number[],
+    positions: (RecordPosition | undefined)[],
+    unanswered: Set<number>,
+  ): Promise<void> => {
+    // chosenPartition is set by the partitioner (kafkajs ignores properties it does not know).
+    const messages: TrackedMessage[] = indices.map((i) => ({
+      key: records[i]!.key,
+      value: records[i]!.value,
+      chosenPartition: -1,
+      offsetDelta: 0,
+      timestampDelta: 0,
+    }));
+    const request: ProducerRecord = { topic, messages, acks: -1, timeout: ackTimeoutMs };
+    let response: RecordMetadata[];
+    try {
+      response = await client.send(request);
+    } catch (error) {
+      throw normalizeError(error, `sending ${messages.length} records to ${topic}`);
+    }
+    // Per partition: its base offset and how many of our records it has had so far.
+    const partitions = new Map<number, { base: string; baseNumber: number; next: number }>();
+    for (const entry of response) {
+      if (entry.topicName === topic && entry.baseOffset !== undefined) {
+        partitions.set(entry.partition, { base: entry.baseOffset, baseNumber: Number(entry.baseOffset), next: 0 });
+      }
+    }
+    for (let m = 0; m < messages.length; m++) {
+      const partition = messages[m]!.chosenPartition;
+      const answer = partitions.get(partition);
+      if (partition < 0 || answer === undefined) {
+        // No answer for this record's partition: where (or whether) it was written is unknown.
+        unanswered.add(partition);
+        continue;
+      }
+      const index = answer.next++;
+      const offset = answer.baseNumber + index;
+      positions[indices[m]!] = { partition, offset: Number.isSafeInteger(offset) ? String(offset) : addOffset(answer.base, index) };
+    }
+  };
+
   return {
     async send(records) {
+      const resend = unfinished !== undefined && sameRecords(unfinished.records, records);
+      if (!resend) unfinished = undefined;
       const client = await connected();
-      // chosenPartition is set by the partitioner (kafkajs ignores properties it does not know).
-      const messages: TrackedMessage[] = records.map((record) => ({
-        key: record.key,
-        value: record.value,
-        chosenPartition: -1,
-        offsetDelta: 0,
-        timestampDelta: 0,
-      }));
-      const request: ProducerRecord = { topic, messages, acks: -1, timeout: ackTimeoutMs };
-      let response;
-      try {
-        response = await client.send(request);
-      } catch (error) {
-        const normalized = normalizeError(error, `sending ${records.length} records to ${topic}`);
-        if (normalized.details.sessionBroken === true) {
-          logger?.warn('idempotent producer session broken; starting a new one', { error: normalized.message });
-          await dropSession();
-        }
-        throw normalized;
+      const positions: (RecordPosition | undefined)[] = resend ? unfinished!.positions : new Array<RecordPosition | undefined>(records.length);
+      const missing: number[] = [];
+      for (let i = 0; i < records.length; i++) if (positions[i] === undefined) missing.push(i);
+
+      const groups = groupByLeader(missing, knownMetadata, (i, metadata) =>
+        predictPartition({ topic, partitionMetadata: metadata as PartitionMetadata[], message: { key: records[i]!.key, value: null } }),
+      );
+      const unansweredPartitions = new Set<number>();
+      const outcomes = await Promise.all(groups.map((group) => settle(sendGroup(client, records, group, positions, unansweredPartitions))));
+
+      const errors = outcomes.filter((outcome): outcome is KafkaError => outcome !== undefined);
+      if (errors.some((error) => error.details.sessionBroken === true)) {
+        logger?.warn('idempotent producer session broken; starting a new one', { error: errors.find((e) => e.details.sessionBroken === true)!.message });
+        await dropSession();
       }
-      // Per partition: its base offset and how many of our records it has had so far.
-      const partitions = new Map<number, { base: string; baseNumber: number; next: number }>();
-      for (const entry of response) {
-        if (entry.topicName === topic && entry.baseOffset !== undefined) {
-          partitions.set(entry.partition, { base: entry.baseOffset, baseNumber: Number(entry.baseOffset), next: 0 });
-        }
+      let unanswered = 0;
+      for (let i = 0; i < records.length; i++) if (positions[i] === undefined) unanswered++;
+      if (unanswered === 0) {
+        unfinished = undefined;
+        return positions as RecordPosition[];
       }
-      return messages.map((message) => {
-        const partition = message.chosenPartition;
-        const answer = partitions.get(partition);
-        if (partition < 0 || answer === undefined) {
-          // kafkajs resolved without an answer for this record's partition: we
-          // cannot tell where (or whether) it was written.
-          throw new KafkaError('kafka_error', `produce response has no base offset for partition ${partition} of ${topic}`, {
-            details: { partition, partitions: [...partitions.keys()] },
-          });
-        }
-        const index = answer.next++;
-        const offset = answer.baseNumber + index;
-        return { partition, offset: Number.isSafeInteger(offset) ? String(offset) : addOffset(answer.base, index) };
+      unfinished = { records, positions };
+      if (errors.length > 0) throw errors.find((error) => !error.retriable) ?? errors[0]!;
+      // kafkajs resolved without an answer for some partitions (their leader
+      // moved); their sequence numbers were taken back, so the exact resend
+      // is deduplicated if they were written after all.
+      const partitions = [...unansweredPartitions].sort((a, b) => a - b);
+      throw new KafkaError('kafka_error', `produce response has no base offset for partition ${partitions.join(', ')} of ${topic} (${unanswered} of ${records.length} records unanswered)`, {
+        retriable: true,
+        details: { partitions, unanswered },
       });
     },
-    reset: dropSession,
+    async reset() {
+      unfinished = undefined;
+      await dropSession();
+    },
     async close() {
       closed = true;
+      unfinished = undefined;
       await dropSession();
     },
   };
+}
+
+/** Resolves with the KafkaError a send rejected with, or undefined when it succeeded. */
+function settle(sending: Promise<void>): Promise<KafkaError | undefined> {
+  return sending.then(
+    () => undefined,
+    (error: unknown) => (error instanceof KafkaError ? error : normalizeError(error, `sending to Kafka`)),
+  );
+}
+
+/** The same record objects in the same order (what the batcher's exact resend passes). */
+function sameRecords(a: readonly OutgoingRecord[], b: readonly OutgoingRecord[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 type PartitionerArgs = Parameters<ReturnType<typeof Partitioners.DefaultPartitioner>>[0];
