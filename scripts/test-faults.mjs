@@ -96,7 +96,7 @@ const infraScript = join(root, 'infra', 'local', 'infra.sh');
 
 // A failed step ends the run with one line saying which, not a stack trace.
 function step(what, cmd, args, env = process.env) {
-  const { status, signal } = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env });
+  const { status, signal } = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env, detached: true });
   if (status === 0) return;
   console.error(`test:faults: ${what} failed (${signal ?? `exit ${status}`})`);
   throw Object.assign(new Error(what), { exitCode: 2 });
@@ -140,17 +140,45 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     if (stopping) return;
     stopping = true;
     console.error(`test:faults: ${signal}: stopping the scenario and the fault cluster…`);
-    child?.kill('SIGTERM');
-    infraDown(false);
-    process.exit(130);
+    // jest runs in a process group of its own, with the services it started;
+    // once it has exited, main() stops the cluster and exits 130.
+    if (child?.pid) signalGroup(child.pid, 'SIGTERM');
+    setTimeout(() => child?.pid && signalGroup(child.pid, 'SIGKILL'), 10_000).unref();
   });
+}
+
+function signalGroup(pid, signal) {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+// Scenario 4's single-broker Kafka (testkit startDedicatedKafka) lives under
+// the scenarios' TMPDIR; it is killed on the test's exit, but not when jest
+// itself is killed: stop whatever its pid files name.
+const scenarioTmp = join(faultsDir, 'tmp');
+function killScenarioBrokers() {
+  if (!existsSync(scenarioTmp)) return;
+  for (const dir of readdirSync(scenarioTmp)) {
+    const runDir = join(scenarioTmp, dir, 'run');
+    if (!existsSync(runDir)) continue;
+    for (const file of readdirSync(runDir).filter((f) => f.endsWith('.pid'))) {
+      const pid = Number(readFileSync(join(runDir, file), 'utf8').trim());
+      if (Number.isSafeInteger(pid) && pid > 1) signalGroup(pid, 'SIGKILL');
+    }
+  }
 }
 
 function runScenario(name, env) {
   return new Promise((resolveRun) => {
     const jest = join(root, 'node_modules', '.bin', 'jest');
-    child = spawn(jest, ['-c', join(root, 'faults', 'jest.config.js'), '--ci', join(root, 'faults', 'src', `${name}.fault.test.ts`)], { cwd: root, stdio: 'inherit', env });
-    child.on('exit', (code, signal) => resolveRun(code ?? (signal ? 1 : 0)));
+    child = spawn(jest, ['-c', join(root, 'faults', 'jest.config.js'), '--ci', join(root, 'faults', 'src', `${name}.fault.test.ts`)], { cwd: root, stdio: 'inherit', env, detached: true });
+    child.on('exit', (code, signal) => {
+      killScenarioBrokers();
+      resolveRun(code ?? (signal ? 1 : 0));
+    });
   });
 }
 
@@ -169,6 +197,8 @@ async function main() {
   step('infra.sh install', 'bash', [infraScript, 'install']);
   // A previous run may have left data (--keep-data) or, killed hard, processes.
   spawnSync('bash', [infraScript, 'down', '--purge'], { cwd: root, stdio: 'inherit', env: infraEnv });
+  killScenarioBrokers();
+  rmSync(scenarioTmp, { recursive: true, force: true });
   const resultsDir = join(faultsDir, 'results');
   rmSync(resultsDir, { recursive: true, force: true });
   linkShared();
@@ -176,10 +206,12 @@ async function main() {
   let results = [];
   try {
     step('infra.sh up --brokers 3', 'bash', [infraScript, 'up', '--brokers', '3'], infraEnv);
-    const env = { ...infraEnv, ...infraEnvValues(), FAULTS_LOCAL_DIR: faultsDir, FAULTS_SEED: String(options.seed) };
+    mkdirSync(scenarioTmp, { recursive: true });
+    const env = { ...infraEnv, ...infraEnvValues(), FAULTS_LOCAL_DIR: faultsDir, FAULTS_SEED: String(options.seed), TMPDIR: scenarioTmp };
     for (const name of options.scenarios) {
       console.log(`\n=== fault scenario: ${name}`);
       const code = await runScenario(name, env);
+      if (stopping) break;
       if (code !== 0) failed.push(name);
     }
   } finally {
@@ -192,7 +224,7 @@ async function main() {
   console.log(`\n${report.renderConsoleTable(results)}\n`);
   const missing = options.scenarios.length - results.length;
   if (missing > 0) console.log(`test:faults: ${missing} scenario(s) ended without a result row (see the jest output above)`);
-  const allRan = options.scenarios.length === SCENARIOS.length && missing === 0;
+  const allRan = !stopping && options.scenarios.length === SCENARIOS.length && missing === 0;
   if (allRan) {
     const docPath = join(root, 'docs', 'RELIABILITY.md');
     const section = report.renderGeneratedSection(results, {
@@ -205,6 +237,10 @@ async function main() {
     const doc = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '# Reliability\n';
     writeFileSync(docPath, report.replaceGeneratedSection(doc, section));
     console.log(`test:faults: wrote the table into docs/RELIABILITY.md`);
+  }
+  if (stopping) {
+    console.error('test:faults: interrupted; the fault cluster is stopped');
+    return 130;
   }
   console.log(`test:faults: ${failed.length === 0 && missing === 0 ? 'every scenario passed' : `FAILED: ${failed.join(', ') || 'missing results'}`} in ${report.formatDuration(totalSeconds)}`);
   return failed.length === 0 && missing === 0 ? 0 : 1;
