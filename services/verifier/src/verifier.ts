@@ -195,8 +195,7 @@ export function createVerifier(config: VerifierConfig, deps: VerifierDeps): Veri
       if (resume) byPartition.set(partition, resume);
     }
     let perPartition: PartitionResult[];
-    if (workers > 0) {
-      pool ??= createWorkerPool(config, Math.min(workers, Math.max(1, partitions.length)), logger);
+    if (pool) {
       perPartition = await pool.run(partitions, keyring, byPartition, onFinding);
     } else {
       perPartition = await Promise.all(partitions.map(async (partition) => ({ partition, report: await verifyPartition(ctx, partition, keyring, byPartition.get(partition), onFinding) })));
@@ -288,6 +287,11 @@ export function createVerifier(config: VerifierConfig, deps: VerifierDeps): Veri
       producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
       await producer.connect();
       await loadRaised();
+      if (workers > 0) {
+        pool = createWorkerPool(config, workers, logger);
+        await pool.ready();
+        logger.info('partition workers started', { workers });
+      }
       logger.info('loaded the findings raised before from audit.alerts', { topic: config.topics.alerts, raised: raised.size });
       started = true;
       if (deps.loop === false) return;
