@@ -51,6 +51,12 @@ export interface Pipeline {
    * entries, and returns it with its open findings.
    */
   waitVerifierPass(since: Date, entries: number, timeoutMs?: number): Promise<VerifierPass>;
+  /**
+   * The verdict once the fault is over: starts the verifier again (SIGTERM,
+   * new process) and returns its first pass — a full pass from scratch over
+   * `entries` entries (later passes may be incremental, OPERATIONS.md).
+   */
+  finalVerifierPass(entries: number): Promise<VerifierPass>;
   /** Every verifier finding on audit.alerts: kind and severity. */
   alerts(): Promise<{ kind: string; severity: string }[]>;
   /**
@@ -67,6 +73,8 @@ export interface VerifierPass {
   findings: number;
   entries: number;
   segments: number;
+  /** False for an incremental pass (absent before the verifier had them). */
+  full?: boolean;
 }
 
 export async function createPipeline(env: FaultEnv, options: PipelineOptions): Promise<Pipeline> {
@@ -147,6 +155,23 @@ export async function createPipeline(env: FaultEnv, options: PipelineOptions): P
   };
   const describe = () => Object.values(services).map((s) => `--- ${s.name} (running: ${s.running()}):\n${s.tail(8)}`).join('\n');
 
+  const waitVerifierPass = async (since: Date, entries: number, timeoutMs = 120_000): Promise<VerifierPass> => {
+    const verifier = services.verifier;
+    return waitFor(
+      async () => {
+        const { body } = await verifier.http('/readyz');
+        const pass = (JSON.parse(body) as { detail?: { lastPass?: VerifierPass } }).detail?.lastPass;
+        return pass;
+      },
+      {
+        description: `a verifier pass after ${since.toISOString()} over ${entries} entries (verifier:\n${verifier.tail(8)})`,
+        timeoutMs,
+        intervalMs: 500,
+        until: (pass) => pass !== undefined && Date.parse(pass.at) - pass.durationMs > since.getTime() && pass.entries >= entries,
+      },
+    ) as Promise<VerifierPass>;
+  };
+
   return {
     env,
     names,
@@ -173,21 +198,14 @@ export async function createPipeline(env: FaultEnv, options: PipelineOptions): P
       );
       return end;
     },
-    async waitVerifierPass(since, entries, timeoutMs = 120_000) {
-      const verifier = services.verifier;
-      return waitFor(
-        async () => {
-          const { body } = await verifier.http('/readyz');
-          const pass = (JSON.parse(body) as { detail?: { lastPass?: VerifierPass } }).detail?.lastPass;
-          return pass;
-        },
-        {
-          description: `a verifier pass after ${since.toISOString()} over ${entries} entries (verifier:\n${verifier.tail(8)})`,
-          timeoutMs,
-          intervalMs: 500,
-          until: (pass) => pass !== undefined && Date.parse(pass.at) - pass.durationMs > since.getTime() && pass.entries >= entries,
-        },
-      ) as Promise<VerifierPass>;
+    waitVerifierPass,
+    async finalVerifierPass(entries) {
+      await services.verifier.stop(20_000);
+      const since = new Date();
+      start('verifier');
+      const pass = await waitVerifierPass(since, entries);
+      if (pass.full === false) throw new Error(`the first pass of a new verifier process was incremental: ${JSON.stringify(pass)}`);
+      return pass;
     },
     async alerts() {
       const records = await readTopic(kafka, admin, names.alerts);
