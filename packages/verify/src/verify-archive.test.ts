@@ -185,6 +185,20 @@ describe('verifyArchive', () => {
       const later = await verifyArchive(archive, options({ now: () => new Date(NOW.getTime() + 10 * 60_000), liveness: undefined }));
       expect(kinds(later.findings)).toEqual(['segment_without_manifest']);
     });
+
+    it('still checks its lock: an object written without one is a finding at once', async () => {
+      const { archive, segments } = await setup();
+      archive.remove(segments[2]!.manifestKey);
+      const key = segments[2]!.segmentKey;
+      const bytes = archive.objects.get(key)!.at(-1)!.bytes;
+      archive.remove(key);
+      archive.put(key, bytes, {});
+      archive.objects.get(key)!.at(-1)!.lastModified = NOW;
+      const soon = await verifyArchive(archive, options({ now: () => new Date(NOW.getTime() + 60_000), liveness: undefined }));
+      expect(kinds(soon.findings)).toEqual(['object_unlocked']);
+      expect(soon.findings[0]).toMatchObject({ object: { key } });
+      expect(soon.counts.segments.pending).toBe(1);
+    });
   });
 
   describe('when the newest segments are deleted with their manifests', () => {

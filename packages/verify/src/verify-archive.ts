@@ -740,6 +740,8 @@ class ChainRun {
       if (now !== undefined && pending.lastModified && now - pending.lastModified.getTime() < grace) {
         this.counts.pending++;
         this.pendingHead = pending.lastSeq;
+        // Its content waits for its manifest; its lock does not (the archiver writes every object locked).
+        await checkObjectRetention({ reader: this.reader, chainId: this.chainId, key: pending.key, seqs: { first: pending.firstSeq, last: pending.lastSeq }, createdAt: undefined, policy: this.options.retention, sink: this.sink });
       }
       else await this.processSegment(pending, undefined);
     }
