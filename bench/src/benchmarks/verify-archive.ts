@@ -2,10 +2,9 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { archiveLayout, createS3ArchiveStore, describeSegment, encodeSegment, sealedEntryAvroBinary, serializeCheckpoint, serializeManifest, signCheckpoint, signManifest } from '@auditseal/archive';
+import { archiveLayout, createS3ArchiveStore, createS3Client, describeSegment, encodeSegment, sealedEntryAvroBinary, serializeCheckpoint, serializeManifest, signCheckpoint, signManifest } from '@auditseal/archive';
 import type { SealedEntry } from '@auditseal/codec';
 import { chainId as makeChainId, createKeyring, generateSigningKey, genesisHead, publicKeyEntry, sealEntry, serializeKeyring, type ChainHead } from '@auditseal/core';
-import { S3Client } from '@aws-sdk/client-s3';
 import { BenchSkipped, round, type Benchmark, type BenchResult } from '../harness';
 import { CLUSTER, PARTITIONS, ROOT, sampleEvent } from '../pipeline';
 
@@ -67,12 +66,7 @@ export const verifyArchiveBenchmark: Benchmark = {
   async run(ctx): Promise<BenchResult> {
     const { S3_ENDPOINT: endpoint, S3_BUCKET: bucket } = process.env;
     if (!endpoint || !bucket) throw new BenchSkipped('S3_ENDPOINT / S3_BUCKET are not set (npm run infra:up, then eval "$(npm run -s infra:env)")');
-    const client = new S3Client({
-      endpoint,
-      region: process.env.S3_REGION ?? 'us-east-1',
-      forcePathStyle: true,
-      ...(process.env.S3_ACCESS_KEY_ID && process.env.S3_SECRET_ACCESS_KEY ? { credentials: { accessKeyId: process.env.S3_ACCESS_KEY_ID, secretAccessKey: process.env.S3_SECRET_ACCESS_KEY } } : {}),
-    });
+    const client = createS3Client({ endpoint, region: process.env.S3_REGION ?? 'us-east-1', accessKeyId: process.env.S3_ACCESS_KEY_ID, secretAccessKey: process.env.S3_SECRET_ACCESS_KEY });
     try {
       const prefix = `bench-verify-archive/${Date.now().toString(36)}`;
       const key = generateSigningKey();

@@ -37,5 +37,6 @@ export {
 } from './manifest';
 export { listAll, type ArchiveFetcher, type ArchiveStore, type ListedObject, type ObjectInfo, type ObjectVersion, type PutOnceOptions, type PutOnceResult } from './store';
 export { createS3ArchiveStore, storageError, s3Status, type S3ArchiveStoreOptions } from './s3-store';
+export { createS3Client, type S3ClientSettings } from './s3-client';
 export { createLocalDirFetcher } from './local-dir-fetcher';
 export { toCoreEntry } from '@auditseal/codec';

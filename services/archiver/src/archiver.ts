@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
-import { S3Client } from '@aws-sdk/client-s3';
-import { archiveLayout, createS3ArchiveStore, type ArchiveLayout, type ArchiveStore } from '@auditseal/archive';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { archiveLayout, createS3ArchiveStore, createS3Client, type ArchiveLayout, type ArchiveStore } from '@auditseal/archive';
 import { chainId, type PublicKeyring, type SigningKey } from '@auditseal/core';
 import { assertTopicsSafe, createKafkaClient, sleep, type Logger } from '@auditseal/kafka';
 import type { HealthState } from '@auditseal/runtime';
@@ -48,15 +48,7 @@ export interface Archiver {
 }
 
 export function createS3ClientFor(config: ArchiverConfig): S3Client {
-  return new S3Client({
-    region: config.s3.region,
-    forcePathStyle: config.s3.forcePathStyle,
-    ...(config.s3.endpoint ? { endpoint: config.s3.endpoint } : {}),
-    ...(config.s3.accessKeyId && config.s3.secretAccessKey ? { credentials: { accessKeyId: config.s3.accessKeyId, secretAccessKey: config.s3.secretAccessKey } } : {}),
-    // Our own SHA-256 goes with every PUT; the SDK's default CRC32 trailers are not needed (and gateways may lack them).
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  return createS3Client(config.s3);
 }
 
 export function createArchiver(config: ArchiverConfig, deps: ArchiverDeps): Archiver {

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { archiveLayout, createLocalDirFetcher, createS3ArchiveStore, type ArchiveFetcher, type ArchiveStore } from '@auditseal/archive';
+import { archiveLayout, createLocalDirFetcher, createS3ArchiveStore, createS3Client, type ArchiveFetcher, type ArchiveStore } from '@auditseal/archive';
 import { createKeyring, parseKeyring, type PublicKeyEntry, type PublicKeyring } from '@auditseal/core';
 import type { ArchiveReader } from '@auditseal/verify';
-import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { stringOption, type ParsedValues } from './args';
 import { CliError, INFRA_HINT, errorText, usageError } from './errors';
 
@@ -52,17 +52,6 @@ export function archivePrefix(values: ParsedValues, env: Record<string, string |
   return prefix;
 }
 
-export function createS3Client(s: S3Settings): S3Client {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  return new S3Client({
-    region: s.region,
-    ...(s.endpoint ? { endpoint: s.endpoint, forcePathStyle: true } : {}),
-    ...(s.accessKeyId && s.secretAccessKey ? { credentials: { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey } } : {}),
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    maxAttempts: 2,
-  });
-}
 
 /**
  * Opens the archive the flags name (--dir, else --bucket / S3_BUCKET) and
@@ -83,7 +72,7 @@ export async function openArchive(values: ParsedValues, env: Record<string, stri
     return { kind: 'dir', location: root, prefix, reader: fetcher, close: () => undefined };
   }
   const s = s3Settings(values, env);
-  const client = createS3Client(s);
+  const client = createS3Client({ ...s, maxAttempts: 2 });
   const where = `s3://${s.bucket} at ${s.endpoint ?? `AWS ${s.region}`}`;
   try {
     await client.send(new HeadBucketCommand({ Bucket: s.bucket }));

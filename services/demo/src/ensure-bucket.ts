@@ -1,4 +1,5 @@
-import { CreateBucketCommand, GetObjectLockConfigurationCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { createS3Client } from '@auditseal/archive';
+import { CreateBucketCommand, GetObjectLockConfigurationCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 
 /*
  * Makes sure the archive bucket exists with Object Lock (DESIGN.md "Archive
@@ -22,15 +23,7 @@ export class BucketError extends Error {
 const status = (error: unknown) => (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 
 export async function ensureBucket(s3: S3Settings): Promise<{ created: boolean }> {
-  const client = new S3Client({
-    endpoint: s3.endpoint,
-    region: s3.region,
-    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    maxAttempts: 3,
-  });
+  const client = createS3Client({ ...s3, maxAttempts: 3 });
   try {
     let created = false;
     try {
