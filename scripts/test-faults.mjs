@@ -187,8 +187,47 @@ function machine() {
   return `${osType()} ${arch()}, ${list.length} × ${list[0]?.model?.trim() ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.versions.node}`;
 }
 
+// One run at a time per folder: a second run would purge and restart the
+// cluster under the first. The lock names the holder's pid; a stale one is taken over.
+const lockFile = join(faultsDir, 'test-faults.lock');
+function takeLock() {
+  mkdirSync(faultsDir, { recursive: true });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+      process.on('exit', () => {
+        try {
+          if (readFileSync(lockFile, 'utf8') === String(process.pid)) rmSync(lockFile);
+        } catch {
+          // gone already
+        }
+      });
+      return;
+    } catch (error) {
+      if (error?.code !== 'EEXIST') throw error;
+      const holder = Number(readFileSync(lockFile, 'utf8').trim());
+      if (Number.isSafeInteger(holder) && holder > 0 && isAlive(holder)) {
+        console.error(`test:faults: another run (pid ${holder}) uses ${faultsDir}; wait for it, or set AUDITSEAL_FAULTS_DIR and the AUDITSEAL_FAULTS_*_PORT variables for a second cluster`);
+        throw Object.assign(new Error('locked'), { exitCode: 2 });
+      }
+      rmSync(lockFile, { force: true });
+    }
+  }
+  throw Object.assign(new Error(`could not take ${lockFile}`), { exitCode: 2 });
+}
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function main() {
   const began = Date.now();
+  takeLock();
   console.log(`test:faults: scenarios ${options.scenarios.join(', ')}; seed ${options.seed} (replay: npm run test:faults -- --seed ${options.seed})`);
   bootstrap();
   // Only what the suite runs: the services, the CLI, the suite itself and their packages.
