@@ -169,7 +169,10 @@ export function createArchiver(config: ArchiverConfig, deps: ArchiverDeps): Arch
 
   function tickAll(): void {
     for (const archiver of partitions.values()) {
-      if (archiver.state !== 'active') continue;
+      if (archiver.state !== 'active') {
+        archiver.refreshLag();
+        continue;
+      }
       track(
         archiver.tick().catch((error: unknown) => {
           logger.error('archiving failed; recovering the partition from S3', { partition: archiver.partition, error });

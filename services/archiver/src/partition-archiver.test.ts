@@ -133,6 +133,32 @@ describe('PartitionArchiver', () => {
       expect(await lag()).toBe(0);
     });
 
+    it('keeps lag_seconds growing while it recovers from an S3 it cannot reach, and resets it once recovered', async () => {
+      let down = false;
+      class FlakyStore extends MemoryStore {
+        override async *list(prefix: string, options?: { startAfter?: string }) {
+          if (down) throw new Error('connect ECONNREFUSED 127.0.0.1:7070');
+          yield* super.list(prefix, options);
+        }
+      }
+      const f = fixture({ maxEntries: 100, store: new FlakyStore() });
+      await f.archiver.recover();
+      await f.archiver.accept(messages(chain(3).values), 6);
+      const lag = async () => (await f.registry.getSingleMetric('auditseal_archiver_lag_seconds')!.get()).values.find((v) => v.labels.partition === '0')!.value;
+      f.archiver.refreshLag();
+      const before = await lag();
+      down = true;
+      await expect(f.archiver.recover()).rejects.toThrow();
+      expect(f.archiver.state).toBe('recovering');
+      f.advance(60_000);
+      f.archiver.refreshLag();
+      expect((await lag()) - before).toBeCloseTo(60, 3);
+      down = false;
+      await f.archiver.recover();
+      f.archiver.refreshLag();
+      expect(await lag()).toBe(0);
+    });
+
     it('ignores messages below the position it resumed at', async () => {
       const f = fixture({ maxEntries: 5 });
       await f.archiver.recover();

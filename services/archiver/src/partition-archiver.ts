@@ -118,6 +118,8 @@ export class PartitionArchiver {
   archivedNextOffset = 0;
   private verifier: ChainVerifier;
   private pending: Pending | undefined;
+  /** sealedAt (µs) of the oldest entry dropped from memory by a recovery and not archived yet (lag while recovering). */
+  private unarchivedSinceMicros: number | undefined;
   /** The tick waiting behind the serialized work, if any (tick). */
   private queuedTick: Promise<void> | undefined;
   private forced: Array<{ firstSeq: number; lastSeq: number }> = [];
@@ -190,6 +192,8 @@ export class PartitionArchiver {
   recover(hintKey?: string): Promise<ResumePoint | undefined> {
     return this.serial(async () => {
       this.state = 'recovering';
+      // What was pending is read again after recovery; until then it is still not archived.
+      this.unarchivedSinceMicros = this.pending?.sealedAtMicros[0] ?? this.unarchivedSinceMicros;
       this.pending = undefined;
       const { store, layout } = this.deps;
       const prefix = layout.segmentsPrefix(this.chainId);
@@ -269,6 +273,7 @@ export class PartitionArchiver {
       this.nextOffset = startOffset === 'earliest' ? 0 : startOffset;
       this.archivedNextOffset = this.nextOffset;
       this.state = 'active';
+      this.unarchivedSinceMicros = undefined; // recovered: the consumer reads those entries again at once
       this.stopInfo = undefined;
       this.deps.metrics.partitionStopped.set(this.label, 0);
       this.deps.metrics.archivedHeadSeq.set(this.label, head.seq);
@@ -308,6 +313,7 @@ export class PartitionArchiver {
           return;
         }
         if (!this.pending) {
+          this.unarchivedSinceMicros = undefined;
           this.pending = {
             firstSeq: entry.seq,
             prevHash: entry.prevHash,
@@ -335,7 +341,7 @@ export class PartitionArchiver {
           if (this.state !== 'active') return;
         }
       }
-      this.updateLag();
+      this.refreshLag();
     });
   }
 
@@ -353,7 +359,7 @@ export class PartitionArchiver {
    * One tick at most waits in that queue.
    */
   tick(): Promise<void> {
-    if (this.state === 'active') this.updateLag();
+    if (this.state === 'active') this.refreshLag();
     if (this.queuedTick) return this.queuedTick;
     const tick = this.serial(async () => {
       this.queuedTick = undefined;
@@ -362,7 +368,7 @@ export class PartitionArchiver {
       const forced = this.forced[0];
       if (p && this.now() - p.openedAt >= this.deps.limits.maxAgeMs && !(forced && forced.firstSeq === p.firstSeq)) await this.cut();
       if (this.state === 'active') await this.checkpointIfDue();
-      this.updateLag();
+      this.refreshLag();
     });
     this.queuedTick = tick;
     return tick;
@@ -378,10 +384,15 @@ export class PartitionArchiver {
     });
   }
 
-  private updateLag(): void {
+  /**
+   * Sets the lag gauges. Callable in any state: while the partition recovers
+   * from S3 (e.g. S3 is down), the entries it held pending are still not
+   * archived and their age keeps growing.
+   */
+  refreshLag(): void {
     this.deps.metrics.lagEntries.set(this.label, Math.max(0, this.highWatermark - this.archivedNextOffset));
-    const p = this.pending;
-    this.deps.metrics.lagSeconds.set(this.label, p ? Math.max(0, (this.now() * 1000 - p.sealedAtMicros[0]!) / 1e6) : 0);
+    const oldest = this.pending?.sealedAtMicros[0] ?? this.unarchivedSinceMicros;
+    this.deps.metrics.lagSeconds.set(this.label, oldest !== undefined ? Math.max(0, (this.now() * 1000 - oldest) / 1e6) : 0);
   }
 
   private async putOnce(kind: 'segment' | 'manifest' | 'checkpoint', key: string, bytes: Uint8Array, retainUntil: Date, heartbeat?: () => Promise<void>): Promise<PutOnceResult> {
