@@ -146,13 +146,16 @@ describe('createKafkaSender', () => {
           leaders,
           answer: (partitions) => (broker2Down && partitions.includes(2) ? new KafkaJSConnectionError('connect ECONNREFUSED broker 2') : partitions),
         });
-        const sender = createKafkaSender({ kafka, topic: 't', ackTimeoutMs: 1_000 });
+        const warnings: [string, Record<string, unknown> | undefined][] = [];
+        const logger = { debug() {}, info() {}, error() {}, warn: (message: string, fields?: Record<string, unknown>) => warnings.push([message, fields]), child: () => logger };
+        const sender = createKafkaSender({ kafka, topic: 't', ackTimeoutMs: 1_000, logger });
         await sender.send(records([keyOf[0]!])); // partition 0 now ends at 101
         const sent = batch();
 
         const thrown = await sender.send(sent).catch((e: unknown) => e);
         expect(thrown).toMatchObject({ code: 'broker_unreachable', retriable: true });
         expect(created[0]!.requests).toHaveLength(3);
+        expect(warnings).toEqual([[expect.stringContaining('partly acknowledged'), { acknowledged: 3, unacknowledged: 2 }]]);
 
         broker2Down = false;
         const positions = await sender.send(sent);

@@ -233,6 +233,12 @@ export function createKafkaSender(options: KafkaSenderOptions): KafkaSender {
         return positions as RecordPosition[];
       }
       unfinished = { records, positions };
+      if (unanswered < records.length) {
+        logger?.warn('produce partly acknowledged; the retry resends only the unacknowledged records', {
+          acknowledged: records.length - unanswered,
+          unacknowledged: unanswered,
+        });
+      }
       if (errors.length > 0) throw errors.find((error) => !error.retriable) ?? errors[0]!;
       // kafkajs resolved without an answer for some partitions (their leader
       // moved); their sequence numbers were taken back, so the exact resend
