@@ -27,7 +27,6 @@ export interface WorkerPool {
 }
 
 const WORKER_JS = join(__dirname, 'partition-worker.js');
-const YOUNG_GENERATION_MB = 128;
 
 export function canRunWorkers(): boolean {
   return existsSync(WORKER_JS);
@@ -37,9 +36,7 @@ export function createWorkerPool(config: VerifierConfig, size: number, logger: L
   const slots: Array<Worker | undefined> = new Array(size).fill(undefined);
   let nextId = 0;
   const spawnWorker = (index: number) => {
-    // A young generation larger than V8's default: a pass allocates a short-lived object or buffer per
-    // record and entry, and scavenges took ~15% of a thread's time at the default.
-    const worker = new Worker(WORKER_JS, { workerData: { config, index }, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
+    const worker = new Worker(WORKER_JS, { workerData: { config, index } });
     worker.on('error', (error) => logger.error('partition worker failed', { worker: index, error }));
     worker.on('exit', () => {
       if (slots[index] === worker) slots[index] = undefined;
