@@ -1,11 +1,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createKeyring, type PublicKeyEntry } from '@auditseal/core';
+import { createS3Client } from '@auditseal/archive';
 import { createKafkaClient } from '@auditseal/kafka';
 import { createJsonLogger } from '@auditseal/runtime';
 import type { ChainResume, Finding, VerificationReport } from '@auditseal/verify';
 import type { VerifierConfig } from './config';
 import { createStore, verifyPartition, type PassContext } from './partition-pass';
-import { createS3ClientFor } from './s3-client';
 
 /**
  * A partition worker (worker-pool.ts): a thread with its own Kafka and S3
@@ -30,7 +30,7 @@ async function run(): Promise<void> {
   const { config, index } = workerData as { config: VerifierConfig; index: number };
   const logger = createJsonLogger({ service: 'verifier', level: config.logLevel }, `verifier.worker-${index}`);
   const kafka = createKafkaClient({ brokers: config.brokers, clientId: `${config.topicPrefix}verifier-${index}`, logger: logger.child('kafka') });
-  const s3Client = createS3ClientFor(config);
+  const s3Client = createS3Client(config.s3);
   const admin = kafka.admin();
   await admin.connect();
   const abort = new AbortController();
@@ -62,7 +62,5 @@ async function run(): Promise<void> {
   send({ type: 'ready' });
 }
 
-run().catch((error: unknown) => {
-  // The pool sees the thread end with this error and fails the pass.
-  throw error;
-});
+// A start-up failure rejects unhandled: the thread ends with it and the pool fails the pass.
+void run();

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { ArchiveStore } from '@auditseal/archive';
+import { createS3Client, type ArchiveStore } from '@auditseal/archive';
 import { chainId as makeChainId, createKeyring, parseKeyring, type PublicKeyring } from '@auditseal/core';
 import { createKafkaClient, fetchPartitionOffsets, readPartition, type Logger } from '@auditseal/kafka';
 import type { HealthState } from '@auditseal/runtime';
@@ -11,11 +11,8 @@ import { settleUnknownKeys, unknownKeyOf } from './key-race';
 import type { VerifierConfig } from './config';
 import type { VerifierMetrics } from './metrics';
 import { chainRootOf, commonOptions, createStore, scopedReader, verifyPartition, type PassContext } from './partition-pass';
-import { createS3ClientFor } from './s3-client';
 import { canRunWorkers, createWorkerPool, type PartitionResult, type WorkerPool } from './worker-pool';
 
-export { createS3ClientFor } from './s3-client';
-export { kafkaPartitionSource } from './partition-pass';
 
 /**
  * The continuous verifier (DESIGN.md "Verifier"): every
@@ -96,7 +93,7 @@ export function createVerifier(config: VerifierConfig, deps: VerifierDeps): Veri
   const { logger, metrics } = deps;
   const now = deps.now ?? (() => new Date());
   const kafka = deps.kafka ?? createKafkaClient({ brokers: config.brokers, clientId: `${config.topicPrefix}verifier`, logger: logger.child('kafka') });
-  const s3Client = deps.s3Client ?? createS3ClientFor(config);
+  const s3Client = deps.s3Client ?? createS3Client(config.s3);
   const store = createStore(s3Client, config);
   // Partition workers (threads) unless the caller injected its own clients (tests drive one process).
   const workers = deps.kafka || deps.s3Client || deps.now || !canRunWorkers() ? 0 : config.workers;

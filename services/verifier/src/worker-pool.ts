@@ -44,47 +44,50 @@ export function createWorkerPool(config: VerifierConfig, size: number, logger: L
     slots[index] = worker;
     return worker;
   };
-  const ask = (index: number, request: Extract<WorkerRequest, { type: 'pass' }>, onFinding: (f: Finding) => void) =>
-    new Promise<PartitionResult[]>((resolve, reject) => {
+  /**
+   * Listens to thread `index` (started if need be) until `take` settles on a
+   * reply — a value, or an Error to fail with — or the thread exits; sends
+   * `request` first when given.
+   */
+  const converse = <T>(index: number, what: string, take: (reply: WorkerReply) => { value: T } | Error | undefined, request?: WorkerRequest) =>
+    new Promise<T>((resolve, reject) => {
       const worker = slots[index] ?? spawnWorker(index);
-      const onMessage = (reply: WorkerReply) => {
-        if (reply.type === 'ready' || reply.id !== request.id) return;
-        if (reply.type === 'finding') return onFinding(reply.finding);
-        done();
-        if (reply.type === 'done') resolve(reply.results);
-        else reject(new Error(`partition worker ${index}: ${reply.message}`));
-      };
-      const onExit = (code: number) => {
-        done();
-        reject(new Error(`partition worker ${index} exited (code ${code}) during a pass`));
-      };
-      const done = () => {
+      const finish = () => {
         worker.off('message', onMessage);
         worker.off('exit', onExit);
       };
+      const onMessage = (reply: WorkerReply) => {
+        const outcome = take(reply);
+        if (outcome === undefined) return;
+        finish();
+        if (outcome instanceof Error) reject(outcome);
+        else resolve(outcome.value);
+      };
+      const onExit = (code: number) => {
+        finish();
+        reject(new Error(`partition worker ${index} exited (code ${code}) ${what}`));
+      };
       worker.on('message', onMessage);
       worker.on('exit', onExit);
-      worker.postMessage(request);
+      if (request) worker.postMessage(request);
     });
+  const ask = (index: number, request: Extract<WorkerRequest, { type: 'pass' }>, onFinding: (f: Finding) => void) =>
+    converse<PartitionResult[]>(
+      index,
+      'during a pass',
+      (reply) => {
+        if (reply.type === 'ready' || reply.id !== request.id) return undefined;
+        if (reply.type === 'finding') {
+          onFinding(reply.finding);
+          return undefined;
+        }
+        return reply.type === 'done' ? { value: reply.results } : new Error(`partition worker ${index}: ${reply.message}`);
+      },
+      request,
+    );
   return {
     async ready() {
-      await Promise.all(
-        slots.map(
-          (_, index) =>
-            new Promise<void>((resolve, reject) => {
-              const worker = slots[index] ?? spawnWorker(index);
-              const onMessage = (reply: WorkerReply) => {
-                if (reply.type !== 'ready') return;
-                worker.off('message', onMessage);
-                worker.off('exit', onExit);
-                resolve();
-              };
-              const onExit = (code: number) => reject(new Error(`partition worker ${index} exited (code ${code}) while starting`));
-              worker.on('message', onMessage);
-              worker.once('exit', onExit);
-            }),
-        ),
-      );
+      await Promise.all(slots.map((_, index) => converse<void>(index, 'while starting', (reply) => (reply.type === 'ready' ? { value: undefined } : undefined))));
     },
     async run(partitions, keyring, resumes, onFinding) {
       const id = nextId++;
