@@ -9,6 +9,15 @@ export interface Logger {
   child(namespace: string): Logger;
 }
 
+/** A logger that drops everything; the default for libraries and tools that print their own errors. */
+export const silentLogger: Logger = {
+  debug: () => {},
+  info: () => {},
+  warn: () => {},
+  error: () => {},
+  child: () => silentLogger,
+};
+
 export interface KafkaClientOptions {
   brokers: string[];
   clientId: string;

@@ -1,8 +1,8 @@
 import { createCleanup, createTestKafka, uniqueName } from '@auditseal/testkit';
-import type { Logger } from './client';
+import { silentLogger as silent } from './client';
 import { fetchPartitionOffsets, readPartition, type PartitionRecord } from './partition-reader';
 
-const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
+
 
 describe('readPartition (real Kafka, read_committed)', () => {
   const cleanup = createCleanup();

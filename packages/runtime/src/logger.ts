@@ -59,11 +59,5 @@ function jsonReplacer(_key: string, value: unknown): unknown {
   return value;
 }
 
-/** A logger that drops everything; the default for libraries. */
-export const silentLogger: Logger = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  child: () => silentLogger,
-};
+/** A logger that drops everything (defined beside the Logger interface, in @auditseal/kafka). */
+export { silentLogger } from '@auditseal/kafka';

@@ -5,14 +5,14 @@ import { join, resolve } from 'node:path';
 import { archiveLayout, createS3ArchiveStore, listAll, parseManifest, readSegment, type ArchiveStore, type SegmentManifest } from '@auditseal/archive';
 import { encodeSealedEntry, type SealedEntry } from '@auditseal/codec';
 import { chainId, generateSigningKey, genesisHead, sealEntry, type ChainHead, type SigningKey } from '@auditseal/core';
-import { ensureTopics, topicNames, type Logger, type TopicNames } from '@auditseal/kafka';
+import { ensureTopics, silentLogger, topicNames, type Logger, type TopicNames } from '@auditseal/kafka';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Admin, Kafka } from 'kafkajs';
 import { serializeSigningKey } from '../signing-key';
 
 /** Helpers of the archiver's integration tests: topics, a small chain builder writing audit.sealed transactionally, S3 inspection. */
 
-export const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
+export const silent: Logger = silentLogger;
 export const mainJs = resolve(__dirname, '..', '..', 'dist', 'main.js');
 export const CLUSTER = 'it-cluster';
 export const PREFIX = 'archive-it';

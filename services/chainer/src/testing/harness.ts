@@ -4,7 +4,7 @@ import { get } from 'node:http';
 import { resolve } from 'node:path';
 import { decodeSealedEntry, encodeEvent, uuidv7, type AuditEvent, type SealedEntry, toCoreEntry } from '@auditseal/codec';
 import { chainId, verifyChain } from '@auditseal/core';
-import { ensureTopics, topicNames, type Logger, type TopicNames } from '@auditseal/kafka';
+import { ensureTopics, silentLogger, topicNames, type Logger, type TopicNames } from '@auditseal/kafka';
 import { waitFor } from '@auditseal/testkit';
 import { Partitioners, type Admin, type Kafka, type Message } from 'kafkajs';
 import { readSealedTails } from '../sealed-tail-reader';
@@ -15,7 +15,7 @@ import { readSealedTails } from '../sealed-tail-reader';
  * verifies and accounts 1:1 for the committed records of its input partition.
  */
 
-export const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
+export const silent: Logger = silentLogger;
 
 export const mainJs = resolve(__dirname, '..', '..', 'dist', 'main.js');
 

@@ -1,7 +1,7 @@
 import { parseManifest, type SegmentManifest } from '@auditseal/archive';
 import { decodeSealedEntry } from '@auditseal/codec';
 import { parseChainId } from '@auditseal/core';
-import { fetchPartitionOffsets, readPartition, type Logger, type PartitionRecord } from '@auditseal/kafka';
+import { fetchPartitionOffsets, readPartition, silentLogger, type PartitionRecord } from '@auditseal/kafka';
 import { parseArchiveKey } from '@auditseal/verify';
 import { ARCHIVE_OPTIONS, COMMON_OPTIONS, parseCommandArgs, stringOption } from '../args';
 import { openArchive, type OpenedArchive } from '../archive-source';
@@ -38,9 +38,6 @@ interface VerifierPass {
   error?: string;
 }
 
-/** The CLI prints its own errors; the partition reader's debug lines are not for users. */
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
-
 /** The last `count` committed records of each partition of `topic`, oldest first. */
 async function readLast(k: KafkaContext, topic: string, count: number): Promise<{ ranges: Array<{ partition: number; low: number; high: number }>; records: Map<number, PartitionRecord[]> }> {
   const offsets = await fetchPartitionOffsets(k.admin, topic);
@@ -49,7 +46,7 @@ async function readLast(k: KafkaContext, topic: string, count: number): Promise<
   await Promise.all(
     ranges.map(async (r) => {
       const list: PartitionRecord[] = [];
-      for await (const record of readPartition({ kafka: k.kafka, topic, partition: r.partition, fromOffset: Math.max(r.low, r.high - count), endOffset: r.high, logger: quiet, groupIdPrefix: 'auditseal-cli', idleTimeoutMs: 10_000 })) list.push(record);
+      for await (const record of readPartition({ kafka: k.kafka, topic, partition: r.partition, fromOffset: Math.max(r.low, r.high - count), endOffset: r.high, logger: silentLogger, groupIdPrefix: 'auditseal-cli', idleTimeoutMs: 10_000 })) list.push(record);
       records.set(r.partition, list);
     }),
   );
