@@ -66,8 +66,8 @@ export interface Service {
  * benchmark's environment). `ready` resolves when PARTITIONS log lines start
  * with `readyMessage`; it rejects if the process exits first.
  */
-export function startService(js: string, env: Record<string, string>, readyMessage: string): Service {
-  const child = spawn(process.execPath, [js], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startService(js: string, env: Record<string, string>, readyMessage: string, nodeArgs: readonly string[] = []): Service {
+  const child = spawn(process.execPath, [...nodeArgs, js], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const listeners: ((record: LogRecord) => void)[] = [];
   let buffered = '';
@@ -279,3 +279,54 @@ export function histogramQuantile(text: string, name: string, q: number): number
   const hit = buckets.find((b) => b.count >= q * total);
   return hit ? (hit.le === '+Inf' ? Infinity : Number(hit.le)) : NaN;
 }
+
+export interface SealedAndArchived {
+  chainerRate: number;
+  archiverRate: number;
+  /** The archiver's environment (its archive prefix and key): what a verifier of this archive needs. */
+  archiveEnv: Record<string, string>;
+}
+
+/**
+ * The throughput phase the archiver and verifier benchmarks share: `events`
+ * events pre-produced to `names.events`, the chainer seals them (timed from
+ * its heads recovered until its group committed everything), then the
+ * archiver archives them (timed the same way), one service at a time.
+ * `whileArchiving` runs while the archiver is still up (e.g. to read its metrics).
+ */
+export async function sealThenArchive(options: {
+  kafka: Kafka;
+  admin: Admin;
+  brokers: string;
+  prefix: string;
+  names: TopicNames;
+  events: number;
+  archiveRun: string;
+  whileArchiving?: (archiver: Service) => Promise<void>;
+}): Promise<SealedAndArchived> {
+  const { kafka, admin, brokers, prefix, names, events } = options;
+  await produce(kafka, names.events, Array.from({ length: events }, (_, i) => sampleEvent(i)));
+  const chainer = startService(CHAINER_JS, chainerEnv(brokers, prefix), 'chain head recovered');
+  let chainerRate: number;
+  try {
+    const start = await chainer.ready;
+    const end = await waitForCommits(admin, names.events, `${prefix}chainer`, 0, 600_000);
+    chainerRate = events / ((end - start) / 1000);
+  } finally {
+    await chainer.stop();
+  }
+  const archiveEnv = archiverEnv(brokers, prefix, options.archiveRun);
+  const archiver = startService(ARCHIVER_JS, archiveEnv, 'partition recovered from S3');
+  let archiverRate: number;
+  try {
+    const start = await archiver.ready;
+    // The last transaction's commit marker follows the last entry: slack 1.
+    const end = await waitForCommits(admin, names.sealed, `${prefix}archiver`, 1, 600_000);
+    archiverRate = events / ((end - start) / 1000);
+    await options.whileArchiving?.(archiver);
+  } finally {
+    await archiver.stop();
+  }
+  return { chainerRate, archiverRate, archiveEnv };
+}
+

@@ -12,9 +12,9 @@ import {
   fetchMetrics,
   histogramQuantile,
   PARTITIONS,
-  produce,
   requireKafkaAndS3,
   sampleEvent,
+  sealThenArchive,
   sleep,
   startService,
   sumMetric,
@@ -50,9 +50,6 @@ const EVENTS = Number(process.env.BENCH_ARCHIVER_EVENTS ?? 200_000);
 const LATENCY_SECONDS = Number(process.env.BENCH_ARCHIVER_LATENCY_SECONDS ?? 45);
 const LATENCY_RATE = Number(process.env.BENCH_ARCHIVER_LATENCY_RATE ?? 500);
 
-// The pipeline helpers moved to ../pipeline; benchmarks/verifier.ts still imports them from here.
-export { archiverEnv, chainerEnv, createTopics, deleteTopics, fetchMetrics, PARTITIONS, produce, ROOT, sampleEvent, startService, sumMetric, waitForCommits, CLUSTER } from '../pipeline';
-
 export const archiverBenchmark: Benchmark = {
   name: 'archiver',
   description: `archiver vs chainer throughput on the same ${EVENTS.toLocaleString('en-US')} events (${PARTITIONS} partitions, default segments), PUTs per million events, sealed→archived p99 at ${LATENCY_RATE} events/s`,
@@ -70,27 +67,20 @@ export const archiverBenchmark: Benchmark = {
       const names = await createTopics(admin, prefix);
       let chainerRate: number;
       let archiverRate: number;
-      let puts: number;
+      let puts = 0;
       try {
-        await produce(kafka, names.events, Array.from({ length: EVENTS }, (_, i) => sampleEvent(i)));
-        const chainer = startService(CHAINER_JS, chainerEnv(brokers, prefix), 'chain head recovered');
-        try {
-          const start = await chainer.ready;
-          const end = await waitForCommits(admin, names.events, `${prefix}chainer`, 0, 600_000);
-          chainerRate = EVENTS / ((end - start) / 1000);
-        } finally {
-          await chainer.stop();
-        }
-        const archiver = startService(ARCHIVER_JS, archiverEnv(brokers, prefix, `${run}-t`), 'partition recovered from S3');
-        try {
-          const start = await archiver.ready;
-          // The last transaction's commit marker follows the last entry: slack 1.
-          const end = await waitForCommits(admin, names.sealed, `${prefix}archiver`, 1, 600_000);
-          archiverRate = EVENTS / ((end - start) / 1000);
-          puts = sumMetric(await fetchMetrics(await archiver.port), 'auditseal_archiver_objects_written_total');
-        } finally {
-          await archiver.stop();
-        }
+        ({ chainerRate, archiverRate } = await sealThenArchive({
+          kafka,
+          admin,
+          brokers,
+          prefix,
+          names,
+          events: EVENTS,
+          archiveRun: `${run}-t`,
+          whileArchiving: async (archiver) => {
+            puts = sumMetric(await fetchMetrics(await archiver.port), 'auditseal_archiver_objects_written_total');
+          },
+        }));
       } finally {
         await deleteTopics(admin, names);
       }
