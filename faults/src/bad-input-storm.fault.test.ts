@@ -1,6 +1,6 @@
 import { encodeEvent, uuidv7 } from '@auditseal/codec';
 import { Partitioners, type Message } from 'kafkajs';
-import { cliVerifyArchive, collectAccounting } from './collect';
+import { accountedColumns, settle } from './collect';
 import { faultEnv } from './fault-env';
 import { PARTITIONS, createPipeline, summarizeAlerts, type Pipeline } from './pipeline';
 import { seededRandom, type Random } from './random';
@@ -107,11 +107,8 @@ describe('fault 5: bad input storm on audit.events', () => {
     }
     const produced = await workload.done;
 
-    const total = await p.waitDrained(240_000);
-    const pass = await p.finalVerifierPass(total);
-    const alerts = await p.alerts();
-    const collected = await collectAccounting(p, [...produced.acknowledged, ...badKeys]);
-    const cli = await cliVerifyArchive(p);
+    const settled = await settle(p, [...produced.acknowledged, ...badKeys], { drainTimeoutMs: 240_000 });
+    const { pass, alerts, collected, cli } = settled;
     const crashed = Object.values(p.services).filter((s) => !s.running()).map((s) => `${s.name}: ${s.tail(5)}`);
 
     const verdict = judge({
@@ -127,11 +124,7 @@ describe('fault 5: bad input storm on audit.events', () => {
       index: 5,
       scenario: 'bad input storm',
       faults: `${BAD_RECORDS.toLocaleString('en-US')} raw bad records (${Object.entries(kinds).map(([k, n]) => `${n} ${k}`).join(', ')}) among ${VALID_EVENTS.toLocaleString('en-US')} SDK events`,
-      produced: produced.acknowledged.length + badKeys.length,
-      sealed: collected.sealed,
-      archived: collected.archived,
-      lost: collected.lost,
-      duplicated: collected.duplicated,
+      ...accountedColumns(produced.acknowledged.length + badKeys.length, settled),
       findings: `${summarizeAlerts(alerts)} raised; ${pass.findings} open; verify-archive exit ${cli.exitCode}`,
       durationSeconds: (Date.now() - began) / 1000,
       ...verdict,

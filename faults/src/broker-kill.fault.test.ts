@@ -1,6 +1,6 @@
-import { cliVerifyArchive, collectAccounting } from './collect';
+import { accountedColumns, settle } from './collect';
 import { faultEnv } from './fault-env';
-import { createPipeline, summarizeAlerts, type Pipeline } from './pipeline';
+import { createPipeline, type Pipeline } from './pipeline';
 import { seededRandom } from './random';
 import { judge } from './report';
 import { writeScenarioResult } from './results';
@@ -39,11 +39,8 @@ describe('fault 1: SIGKILL one Kafka broker while events flow', () => {
     const downSeconds = (Date.now() - downFrom) / 1000;
     const produced = await workload.done;
 
-    const total = await pipeline.waitDrained();
-    const pass = await pipeline.finalVerifierPass(total);
-    const alerts = await pipeline.alerts();
-    const collected = await collectAccounting(pipeline, produced.acknowledged);
-    const cli = await cliVerifyArchive(pipeline);
+    const settled = await settle(pipeline, produced.acknowledged);
+    const { pass, alerts, collected, cli } = settled;
     const running = Object.values(pipeline.services).filter((s) => s.running()).length;
 
     const verdict = judge({
@@ -58,12 +55,7 @@ describe('fault 1: SIGKILL one Kafka broker while events flow', () => {
       index: 1,
       scenario: 'Kafka broker SIGKILL',
       faults: `SIGKILL broker ${broker} of 3 after ${killAtLabel(killedAtEmitted)} events; down ${downSeconds.toFixed(0)} s (restart included)`,
-      produced: produced.acknowledged.length,
-      sealed: collected.sealed,
-      archived: collected.archived,
-      lost: collected.lost,
-      duplicated: collected.duplicated,
-      findings: `${summarizeAlerts(alerts)} raised; ${pass.findings} open after recovery; verify-archive exit ${cli.exitCode}`,
+      ...accountedColumns(produced.acknowledged.length, settled),
       durationSeconds: (Date.now() - began) / 1000,
       ...verdict,
       notes: [

@@ -5,7 +5,7 @@ import { SEGMENT_SUFFIX, readSegment } from '@auditseal/archive';
 import { decodeEvent, decodeSealedEntry, toCoreEntry, type SealedEntry } from '@auditseal/codec';
 import { chainId, verifyChain } from '@auditseal/core';
 import { accountRecords, type Accounting } from './accounting';
-import { CLUSTER, type Pipeline } from './pipeline';
+import { CLUSTER, summarizeAlerts, type Pipeline, type VerifierPass } from './pipeline';
 import { readTopic } from './read-topic';
 
 const run = promisify(execFile);
@@ -103,3 +103,45 @@ function summarizeReport(stdout: string): string {
     return stdout.slice(0, 400);
   }
 }
+
+export interface Settled<T> {
+  pass: VerifierPass;
+  /** Read right after the final pass (scenario figures that must not wait for the slower reads below). */
+  afterPass: T;
+  alerts: { kind: string; severity: string }[];
+  collected: Collected;
+  cli: { exitCode: number; summary: string };
+}
+
+/**
+ * What every pipeline scenario reads once its fault is over, in this order:
+ * everything sealed and archived, a verifier pass that started after that,
+ * `afterPass` (if any), the alerts raised during the run, the accounting of
+ * `acknowledged`, and `auditseal verify-archive` over the prefix.
+ */
+export async function settle<T = undefined>(
+  pipeline: Pipeline,
+  acknowledged: readonly string[],
+  options: { drainTimeoutMs?: number; afterPass?: () => Promise<T> } = {},
+): Promise<Settled<T>> {
+  const total = await pipeline.waitDrained(options.drainTimeoutMs);
+  const pass = await pipeline.finalVerifierPass(total);
+  const afterPass = (await options.afterPass?.()) as T;
+  const alerts = await pipeline.alerts();
+  const collected = await collectAccounting(pipeline, acknowledged);
+  const cli = await cliVerifyArchive(pipeline);
+  return { pass, afterPass, alerts, collected, cli };
+}
+
+/** The table columns every pipeline scenario fills the same way (scenario 5 words its findings itself). */
+export function accountedColumns(produced: number, { collected, alerts, pass, cli }: Settled<unknown>) {
+  return {
+    produced,
+    sealed: collected.sealed,
+    archived: collected.archived,
+    lost: collected.lost,
+    duplicated: collected.duplicated,
+    findings: `${summarizeAlerts(alerts)} raised; ${pass.findings} open after recovery; verify-archive exit ${cli.exitCode}`,
+  };
+}
+

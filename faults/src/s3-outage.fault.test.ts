@@ -1,7 +1,7 @@
 import { waitFor } from '@auditseal/testkit';
-import { cliVerifyArchive, collectAccounting } from './collect';
+import { accountedColumns, settle } from './collect';
 import { faultEnv } from './fault-env';
-import { createPipeline, summarizeAlerts, type Pipeline } from './pipeline';
+import { createPipeline, type Pipeline } from './pipeline';
 import { judge } from './report';
 import { writeScenarioResult } from './results';
 import { startWorkload } from './workload';
@@ -61,13 +61,15 @@ describe('fault 3: the S3 gateway down for 60 s', () => {
     await new Promise((r) => setTimeout(r, 5_000));
     const produced = await workload.stop();
 
-    const total = await p.waitDrained(240_000);
-    const pass = await p.finalVerifierPass(total);
-    const lagAfter = maxSeries((await p.services.archiver.http('/metrics')).body, 'auditseal_archiver_lag_seconds');
-    const openAfter = await p.services.verifier.metric('auditseal_verifier_open_findings');
-    const alerts = await p.alerts();
-    const collected = await collectAccounting(p, produced.acknowledged);
-    const cli = await cliVerifyArchive(p);
+    const settled = await settle(p, produced.acknowledged, {
+      drainTimeoutMs: 240_000,
+      afterPass: async () => ({
+        lagAfter: maxSeries((await p.services.archiver.http('/metrics')).body, 'auditseal_archiver_lag_seconds'),
+        openAfter: await p.services.verifier.metric('auditseal_verifier_open_findings'),
+      }),
+    });
+    const { pass, alerts, collected, cli } = settled;
+    const { lagAfter, openAfter } = settled.afterPass;
     const unexpectedAlerts = alerts.filter((a) => a.kind !== 'archive_stalled');
 
     const verdict = judge({
@@ -86,12 +88,7 @@ describe('fault 3: the S3 gateway down for 60 s', () => {
       index: 3,
       scenario: 'S3 gateway down',
       faults: `versitygw SIGKILL, down ${downSeconds.toFixed(0)} s (restart included) while events flow`,
-      produced: produced.acknowledged.length,
-      sealed: collected.sealed,
-      archived: collected.archived,
-      lost: collected.lost,
-      duplicated: collected.duplicated,
-      findings: `${summarizeAlerts(alerts)} raised; ${pass.findings} open after recovery; verify-archive exit ${cli.exitCode}`,
+      ...accountedColumns(produced.acknowledged.length, settled),
       durationSeconds: (Date.now() - began) / 1000,
       ...verdict,
       notes: [

@@ -1,7 +1,7 @@
 import type { ServiceName } from '@auditseal/testkit';
-import { cliVerifyArchive, collectAccounting } from './collect';
+import { accountedColumns, settle } from './collect';
 import { faultEnv } from './fault-env';
-import { createPipeline, summarizeAlerts, type Pipeline } from './pipeline';
+import { createPipeline, type Pipeline } from './pipeline';
 import { seededRandom } from './random';
 import { judge } from './report';
 import { writeScenarioResult } from './results';
@@ -51,11 +51,8 @@ describe('fault 2: SIGKILL chainer, archiver and verifier at random moments', ()
     await new Promise((r) => setTimeout(r, 3_000));
     const produced = await workload.stop();
 
-    const total = await p.waitDrained(240_000);
-    const pass = await p.finalVerifierPass(total);
-    const alerts = await p.alerts();
-    const collected = await collectAccounting(p, produced.acknowledged);
-    const cli = await cliVerifyArchive(p);
+    const settled = await settle(p, produced.acknowledged, { drainTimeoutMs: 240_000 });
+    const { pass, alerts, collected, cli } = settled;
     const running = Object.values(p.services).filter((s) => s.running()).length;
 
     const verdict = judge({
@@ -70,12 +67,7 @@ describe('fault 2: SIGKILL chainer, archiver and verifier at random moments', ()
       index: 2,
       scenario: 'chainer, archiver, verifier SIGKILL',
       faults: `SIGKILL ×${kills.chainer} chainer, ×${kills.archiver} archiver, ×${kills.verifier} verifier at random moments (0.3–4 s apart), each restarted at once`,
-      produced: produced.acknowledged.length,
-      sealed: collected.sealed,
-      archived: collected.archived,
-      lost: collected.lost,
-      duplicated: collected.duplicated,
-      findings: `${summarizeAlerts(alerts)} raised; ${pass.findings} open after recovery; verify-archive exit ${cli.exitCode}`,
+      ...accountedColumns(produced.acknowledged.length, settled),
       durationSeconds: (Date.now() - began) / 1000,
       ...verdict,
       notes: [
