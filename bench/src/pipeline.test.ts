@@ -1,4 +1,4 @@
-import { isUnknownTopicError, retryWhileTopicUnknown } from './pipeline';
+import { isUnknownTopicError, retryWhileTopicUnknown, serviceNodeArgs } from './pipeline';
 
 const unknownTopic = () => Object.assign(new Error('This server does not host this topic-partition'), { type: 'UNKNOWN_TOPIC_OR_PARTITION' });
 
@@ -38,5 +38,14 @@ describe('retryWhileTopicUnknown', () => {
       await expect(retryWhileTopicUnknown(() => (calls++, Promise.reject(new Error('policy violated'))), 10_000, 1)).rejects.toThrow('policy violated');
       expect(calls).toBe(1);
     });
+  });
+});
+
+describe('serviceNodeArgs', () => {
+  it('reads BENCH_<SERVICE>_NODE_ARGS for the service under services/', () => {
+    const env = { BENCH_CHAINER_NODE_ARGS: ' --cpu-prof  --cpu-prof-dir=/tmp/p ' };
+    expect(serviceNodeArgs('/repo/services/chainer/dist/main.js', env)).toEqual(['--cpu-prof', '--cpu-prof-dir=/tmp/p']);
+    expect(serviceNodeArgs('/repo/services/archiver/dist/main.js', env)).toEqual([]);
+    expect(serviceNodeArgs('/repo/bench/dist/x.js', env)).toEqual([]);
   });
 });

@@ -62,12 +62,24 @@ export interface Service {
 }
 
 /**
- * Starts `node <js>` with only PATH and `env` (nothing else leaks in from the
- * benchmark's environment). `ready` resolves when PARTITIONS log lines start
- * with `readyMessage`; it rejects if the process exits first.
+ * Node options for one service from `BENCH_<SERVICE>_NODE_ARGS` (e.g.
+ * `BENCH_CHAINER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"`), the service
+ * named by the directory under services/ that holds `js`.
  */
-export function startService(js: string, env: Record<string, string>, readyMessage: string, nodeArgs: readonly string[] = []): Service {
-  const child = spawn(process.execPath, [...nodeArgs, js], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function serviceNodeArgs(js: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  const service = /services[/\\]([a-z]+)[/\\]/.exec(js)?.[1];
+  if (service === undefined) return [];
+  return (env[`BENCH_${service.toUpperCase()}_NODE_ARGS`] ?? '').split(' ').filter(Boolean);
+}
+
+/**
+ * Starts `node <js>` with only PATH and `env` (nothing else leaks in from the
+ * benchmark's environment), and the node options of `serviceNodeArgs`. `ready`
+ * resolves when PARTITIONS log lines start with `readyMessage`; it rejects if
+ * the process exits first.
+ */
+export function startService(js: string, env: Record<string, string>, readyMessage: string): Service {
+  const child = spawn(process.execPath, [...serviceNodeArgs(js), js], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const listeners: ((record: LogRecord) => void)[] = [];
   let buffered = '';

@@ -21,9 +21,9 @@ interface PassLine {
   findings: number;
 }
 
-/** Starts the verifier and resolves with its first pass's log line. BENCH_VERIFIER_NODE_ARGS (e.g. `--cpu-prof`) go to its node. */
+/** Starts the verifier and resolves with its first pass's log line. */
 async function firstPass(env: Record<string, string>): Promise<PassLine> {
-  const verifier = startService(VERIFIER_JS, env, 'verification pass done', process.env.BENCH_VERIFIER_NODE_ARGS?.split(' ').filter(Boolean));
+  const verifier = startService(VERIFIER_JS, env, 'verification pass done');
   try {
     return await new Promise<PassLine>((resolve, reject) => {
       verifier.onRecord((record) => {
