@@ -7,7 +7,7 @@ import {
   encodeSingleObject,
   readSingleObjectHeader,
   SINGLE_OBJECT_HEADER_BYTES,
-  singleObjectHeader,
+  createSingleObjectEncoder,
   unknownFingerprint,
 } from './single-object';
 import { isUuidV7 } from './uuidv7';
@@ -262,44 +262,8 @@ export function encodeValidEvent(value: unknown, limit: number, withoutSignature
 }
 
 const normalizeEventFast = compileNormalizer(auditEventSchema.root);
-const EVENT_HEADER = singleObjectHeader(auditEventSchema.fingerprint);
-/**
- * Where events are encoded, after the header it always starts with, before
- * being copied out at their exact size (encoding is synchronous).
- */
-let scratch = withEventHeader(Buffer.allocUnsafe(16 * 1024));
-/** The scratch buffer grows up to the default event limit, no further: rarer, larger events get buffers of their own. */
-const MAX_SCRATCH_BYTES = EVENT_LIMITS.maxEventBytes;
-
-/**
- * Header + avsc encoding of a valid (normalized) event, in one buffer of the
- * exact size; undefined when it would exceed `limit` bytes. Events that do not
- * fit the scratch buffer are encoded straight into a buffer of their own size.
- */
-function encodeWithHeader(normalized: unknown, limit: number): Buffer | undefined {
-  const type = auditEventSchema.type;
-  const end = type.encode(normalized, scratch, SINGLE_OBJECT_HEADER_BYTES);
-  if (end > 0) {
-    if (end > limit) return undefined;
-    const out = Buffer.allocUnsafe(end);
-    scratch.copy(out, 0, 0, end);
-    return out;
-  }
-  // avsc returns minus the number of bytes missing.
-  const size = scratch.length - end;
-  if (size > limit) return undefined;
-  const out = Buffer.allocUnsafe(size);
-  EVENT_HEADER.copy(out, 0);
-  const written = type.encode(normalized, out, SINGLE_OBJECT_HEADER_BYTES);
-  if (written !== size) throw new Error(`avsc encoded ${written} bytes of an event it sized at ${size}`);
-  if (size <= MAX_SCRATCH_BYTES) scratch = withEventHeader(Buffer.allocUnsafe(Math.min(MAX_SCRATCH_BYTES, Math.max(size, scratch.length * 2))));
-  return out;
-}
-
-function withEventHeader(buffer: Buffer): Buffer {
-  EVENT_HEADER.copy(buffer, 0);
-  return buffer;
-}
+/** Encodes valid events; its scratch buffer grows up to the default event limit, no further. */
+const encodeWithHeader = createSingleObjectEncoder(auditEventSchema.type, auditEventSchema.fingerprint, EVENT_LIMITS.maxEventBytes);
 
 /** The detailed path: every issue, with its path, in a stable order (unknown fields, types, rules, size). */
 export function checkEvent(value: unknown, limit: number): { issues: ValidationIssue[]; body?: Buffer } {

@@ -16,7 +16,8 @@ export interface CheckpointRecord {
   signature: Uint8Array;
 }
 
-const codec = createRecordCodec<CheckpointRecord>({
+/** Exported for tests (record-codec-fast-path.test.ts); use the functions below. */
+export const checkpointCodec = createRecordCodec<CheckpointRecord>({
   schema: checkpointSchema,
   what: 'checkpoint',
   defaultMaxBytes: ARCHIVE_RECORD_LIMITS.maxRecordBytes,
@@ -38,15 +39,15 @@ const codec = createRecordCodec<CheckpointRecord>({
 });
 
 export function validateCheckpointRecord(value: unknown, maxBytes?: number): ValidationIssue[] {
-  return codec.validate(value, maxBytes);
+  return checkpointCodec.validate(value, maxBytes);
 }
 
 /** Single-object encoding (audit.checkpoints values, checkpoint objects). Throws CodecError `invalid_record`. */
 export function encodeCheckpointRecord(checkpoint: CheckpointRecord, maxBytes?: number): Buffer {
-  return codec.encode(checkpoint, maxBytes);
+  return checkpointCodec.encode(checkpoint, maxBytes);
 }
 
 /** Decodes UNTRUSTED bytes. Throws only CodecError; no semantic checks. */
 export function decodeCheckpointRecord(bytes: Uint8Array, maxBytes?: number): CheckpointRecord {
-  return codec.decode(bytes, maxBytes);
+  return checkpointCodec.decode(bytes, maxBytes);
 }

@@ -1,8 +1,8 @@
 import { CodecError } from './errors';
 import { scanBinary } from './binary-scanner';
 import type { LoadedSchema } from './schemas';
-import { encodeSingleObject, readSingleObjectHeader, SINGLE_OBJECT_HEADER_BYTES, unknownFingerprint } from './single-object';
-import { addTypeIssues, Issues, isPlainObject, normalizeValue, type ValidationIssue } from './validation';
+import { createSingleObjectEncoder, encodeSingleObject, readSingleObjectHeader, SINGLE_OBJECT_HEADER_BYTES, unknownFingerprint } from './single-object';
+import { addTypeIssues, compileNormalizer, FailureFlag, Issues, isPlainObject, normalizeValue, UNDECLARED, type IssueSink, type ValidationIssue } from './validation';
 
 /**
  * Single-object encode/decode for the records AuditSeal itself writes (sealed
@@ -10,6 +10,13 @@ import { addTypeIssues, Issues, isPlainObject, normalizeValue, type ValidationIs
  * per version and are produced by AuditSeal, so decoding checks structure and
  * representability but leaves semantic checks to the verifier, which reports
  * them with evidence; encoding enforces everything.
+ *
+ * Encoding first tries a fast path (`encodeValid`) that runs the same checks
+ * as the detailed one — the same copy (compileNormalizer), avsc's type check,
+ * the same rule function, the same size limit — without building paths or
+ * issues, as encodeEvent does. When it declines, the detailed path decides
+ * and reports; record-codec.test.ts checks that both make the same decision
+ * and the same bytes.
  */
 export interface RecordCodec<T> {
   validate(value: unknown, maxBytes?: number): ValidationIssue[];
@@ -17,15 +24,36 @@ export interface RecordCodec<T> {
   decode(bytes: Uint8Array, maxBytes?: number): T;
 }
 
+/** The two encoding paths, exposed so that tests can show they agree. */
+export interface FastPathPair {
+  /** The single-object encoding when the value passes every check; undefined when any fails. */
+  encodeValid(value: unknown, limit: number): Buffer | undefined;
+  /** Every issue, and the Avro body when there is none. */
+  detailed(value: unknown, limit: number): { issues: ValidationIssue[]; body?: Buffer };
+}
+
 export function createRecordCodec<T>(spec: {
   schema: LoadedSchema;
   /** What the record is called in messages, e.g. "sealed entry". */
   what: string;
   defaultMaxBytes: number;
-  addRuleIssues(value: T, issues: Issues): void;
+  addRuleIssues(value: T, issues: IssueSink): void;
   toPlain(raw: T): T;
-}): RecordCodec<T> {
+}): RecordCodec<T> & FastPathPair {
   const { schema, what } = spec;
+  const normalizeFast = compileNormalizer(schema.root);
+  const encodeWithHeader = createSingleObjectEncoder(schema.type, schema.fingerprint, spec.defaultMaxBytes);
+
+  /** The single-object encoding when `value` passes every check, undefined when any fails (then `check` decides). */
+  function encodeValid(value: unknown, limit: number): Buffer | undefined {
+    if (!isPlainObject(value)) return undefined;
+    const normalized = normalizeFast(value);
+    if (normalized === UNDECLARED || !schema.type.isValid(normalized)) return undefined;
+    const flag = new FailureFlag();
+    spec.addRuleIssues(normalized as T, flag);
+    if (flag.failed) return undefined;
+    return encodeWithHeader(normalized, limit);
+  }
 
   function check(value: unknown, maxBytes: number): { issues: ValidationIssue[]; body?: Buffer } {
     const issues = new Issues();
@@ -57,8 +85,14 @@ export function createRecordCodec<T>(spec: {
   return {
     validate: (value, maxBytes) => check(value, limitOf(maxBytes)).issues,
 
+    encodeValid,
+    detailed: check,
+
     encode(value, maxBytes) {
-      const { issues, body } = check(value, limitOf(maxBytes));
+      const limit = limitOf(maxBytes);
+      const fast = encodeValid(value, limit);
+      if (fast) return fast;
+      const { issues, body } = check(value, limit);
       if (!body) {
         const summary = issues.slice(0, 5).map((issue) => `${issue.path || `(${what})`} ${issue.message}`).join('; ');
         throw new CodecError('invalid_record', `cannot encode the ${what}: ${summary}`, { details: { issues } });

@@ -48,6 +48,8 @@ describe('encodeSealedEntry / decodeSealedEntry', () => {
       ['a negative seq', { seq: -1 }, ['seq']],
       ['an unsafe offset', { sourceOffset: 2 ** 53 }, ['sourceOffset']],
       ['an empty chain id', { chainId: '' }, ['chainId']],
+      // avsc's int check throws a TypeError on a BigInt: it must be an issue like any wrong type.
+      ['a BigInt partition', { sourcePartition: 3n as unknown as number }, ['sourcePartition']],
     ])('lists %s', (_what, override, paths) => {
       const entry = sampleSealedEntry(override);
       expect(validateSealedEntry(entry).map((i) => i.path)).toEqual(paths);

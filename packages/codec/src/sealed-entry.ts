@@ -1,7 +1,8 @@
 import { CodecError } from './errors';
 import { createRecordCodec } from './record-codec';
 import { sealedEntrySchema } from './schemas';
-import { checkIdentifier, checkMin, checkText, type Issues, type ValidationIssue } from './validation';
+import { readSealedEntryFast } from './sealed-entry-reader';
+import { checkIdentifier, checkMin, checkText, type IssueSink, type ValidationIssue } from './validation';
 
 export type EntryKind = 'EVENT' | 'REJECTED';
 
@@ -44,7 +45,8 @@ export const SEALED_ENTRY_LIMITS = Object.freeze({
   maxRejectDetailBytes: 1024,
 });
 
-const codec = createRecordCodec<SealedEntry>({
+/** Exported for tests (record-codec-fast-path.test.ts); use the functions below. */
+export const sealedEntryCodec = createRecordCodec<SealedEntry>({
   schema: sealedEntrySchema,
   what: 'sealed entry',
   defaultMaxBytes: SEALED_ENTRY_LIMITS.maxEntryBytes,
@@ -79,18 +81,18 @@ const codec = createRecordCodec<SealedEntry>({
   }),
 });
 
-export function addChainIdIssues(chainId: unknown, issues: Issues): void {
+export function addChainIdIssues(chainId: unknown, issues: IssueSink): void {
   checkIdentifier(chainId, ['chainId'], SEALED_ENTRY_LIMITS.maxChainIdBytes, issues);
 }
 
 /** Every problem with `value` as a SealedEntry (types, unknown fields, FORMAT.md 9.2 rules, size). */
 export function validateSealedEntry(value: unknown, maxBytes?: number): ValidationIssue[] {
-  return codec.validate(value, maxBytes);
+  return sealedEntryCodec.validate(value, maxBytes);
 }
 
 /** Single-object encoding for audit.sealed. Throws CodecError `invalid_record` listing every issue. */
 export function encodeSealedEntry(entry: SealedEntry, maxBytes?: number): Buffer {
-  return codec.encode(entry, maxBytes);
+  return sealedEntryCodec.encode(entry, maxBytes);
 }
 
 /**
@@ -100,7 +102,8 @@ export function encodeSealedEntry(entry: SealedEntry, maxBytes?: number): Buffer
  * validateSealedEntry (the verifier checks and reports those).
  */
 export function decodeSealedEntry(bytes: Uint8Array, maxBytes?: number): SealedEntry {
-  return codec.decode(bytes, maxBytes);
+  const fast = Number.isSafeInteger(maxBytes ?? 0) ? readSealedEntryFast(bytes, sealedEntrySchema.fingerprint, maxBytes ?? SEALED_ENTRY_LIMITS.maxEntryBytes) : undefined;
+  return fast ?? sealedEntryCodec.decode(bytes, maxBytes);
 }
 
 /**

@@ -39,7 +39,8 @@ export const ARCHIVE_RECORD_LIMITS = Object.freeze({
   maxSignatureBytes: 512,
 });
 
-const codec = createRecordCodec<SegmentManifestRecord>({
+/** Exported for tests (record-codec-fast-path.test.ts); use the functions below. */
+export const segmentManifestCodec = createRecordCodec<SegmentManifestRecord>({
   schema: segmentManifestSchema,
   what: 'segment manifest',
   defaultMaxBytes: ARCHIVE_RECORD_LIMITS.maxRecordBytes,
@@ -79,15 +80,15 @@ const codec = createRecordCodec<SegmentManifestRecord>({
 });
 
 export function validateSegmentManifestRecord(value: unknown, maxBytes?: number): ValidationIssue[] {
-  return codec.validate(value, maxBytes);
+  return segmentManifestCodec.validate(value, maxBytes);
 }
 
 /** Single-object encoding. Throws CodecError `invalid_record` listing every issue. */
 export function encodeSegmentManifestRecord(manifest: SegmentManifestRecord, maxBytes?: number): Buffer {
-  return codec.encode(manifest, maxBytes);
+  return segmentManifestCodec.encode(manifest, maxBytes);
 }
 
 /** Decodes UNTRUSTED bytes (an object read from the bucket). Throws only CodecError; no semantic checks. */
 export function decodeSegmentManifestRecord(bytes: Uint8Array, maxBytes?: number): SegmentManifestRecord {
-  return codec.decode(bytes, maxBytes);
+  return segmentManifestCodec.decode(bytes, maxBytes);
 }

@@ -1,3 +1,4 @@
+import type { Type } from 'avsc';
 import { CodecError } from './errors';
 import { formatFingerprint } from './crc64-avro';
 
@@ -25,6 +26,41 @@ export function encodeSingleObject(fingerprint: bigint, body: Uint8Array): Buffe
   singleObjectHeader(fingerprint).copy(out, 0);
   out.set(body, SINGLE_OBJECT_HEADER_BYTES);
   return out;
+}
+
+/**
+ * Encodes values already known to be valid for `type` as single objects, in
+ * one buffer of the exact size each: avsc writes into a scratch buffer that
+ * starts with the header, the result is copied out. Values that do not fit
+ * the scratch buffer get a buffer of their own size, and the scratch buffer
+ * grows (up to `maxScratchBytes`) for the next ones. Returns undefined when
+ * the encoding would exceed `limit` bytes. Encoding is synchronous, so one
+ * scratch buffer per encoder is enough.
+ */
+export function createSingleObjectEncoder(type: Type, fingerprint: bigint, maxScratchBytes: number): (valid: unknown, limit: number) => Buffer | undefined {
+  const header = singleObjectHeader(fingerprint);
+  const withHeader = (buffer: Buffer) => {
+    header.copy(buffer, 0);
+    return buffer;
+  };
+  let scratch = withHeader(Buffer.allocUnsafe(Math.min(16 * 1024, maxScratchBytes)));
+  return (valid, limit) => {
+    const end = type.encode(valid, scratch, SINGLE_OBJECT_HEADER_BYTES);
+    if (end > 0) {
+      if (end > limit) return undefined;
+      const out = Buffer.allocUnsafe(end);
+      scratch.copy(out, 0, 0, end);
+      return out;
+    }
+    // avsc returns minus the number of bytes missing.
+    const size = scratch.length - end;
+    if (size > limit) return undefined;
+    const out = withHeader(Buffer.allocUnsafe(size));
+    const written = type.encode(valid, out, SINGLE_OBJECT_HEADER_BYTES);
+    if (written !== size) throw new Error(`avsc encoded ${written} bytes of a value it sized at ${size}`);
+    if (size <= maxScratchBytes) scratch = withHeader(Buffer.allocUnsafe(Math.min(maxScratchBytes, Math.max(size, scratch.length * 2))));
+    return out;
+  };
 }
 
 /**

@@ -41,13 +41,15 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 }
 
 /**
- * An enum value that is not one of the symbols, wrapped so that avsc's type
- * check rejects it. avsc looks enum values up in a plain object, where
- * `toString`, `constructor` or `['SUCCESS']` are found as well (and then
- * encoded as the first symbol), and where an object without a `toString`
- * throws a TypeError. addTypeIssues reports the wrapped value.
+ * A value avsc's type check cannot be trusted with, wrapped so that the check
+ * rejects it. An enum value that is not one of the symbols: avsc looks enum
+ * values up in a plain object, where `toString`, `constructor` or
+ * `['SUCCESS']` are found as well (and then encoded as the first symbol), and
+ * where an object without a `toString` throws a TypeError. A BigInt where an
+ * int is expected: avsc's int check (`x === (x | 0)`) throws a TypeError on
+ * it. addTypeIssues reports the wrapped value.
  */
-export class NotASymbol {
+export class Unencodable {
   constructor(readonly value: unknown) {}
 
   /** What avsc's lookup sees: a key no object has. */
@@ -60,7 +62,7 @@ export class NotASymbol {
  * Copies `value` into the shape avsc expects for `node`, reporting fields the
  * schema does not declare: absent optional fields (unions with null first) become
  * null, an absent map becomes {}, Uint8Arrays become Buffers (without copying),
- * enum values that are not symbols become NotASymbol.
+ * enum values that are not symbols and BigInts in int fields become Unencodable.
  * Anything else is left for avsc's type check to report.
  */
 export function normalizeValue(node: SchemaNode, value: unknown, path: string[], issues: Issues): unknown {
@@ -108,7 +110,9 @@ export function normalizeValue(node: SchemaNode, value: unknown, path: string[],
         ? Buffer.from(value.buffer, value.byteOffset, value.byteLength)
         : value;
     case 'enum':
-      return typeof value === 'string' && node.symbols.includes(value) ? value : new NotASymbol(value);
+      return typeof value === 'string' && node.symbols.includes(value) ? value : new Unencodable(value);
+    case 'int':
+      return typeof value === 'bigint' ? new Unencodable(value) : value;
     default:
       return value;
   }
@@ -193,8 +197,10 @@ function compileFresh(node: SchemaNode, compiled: Map<SchemaNode, FastNormalizer
         value instanceof Uint8Array && !Buffer.isBuffer(value) ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : value;
     case 'enum': {
       const symbols = new Set(node.symbols);
-      return (value) => (typeof value === 'string' && symbols.has(value) ? value : new NotASymbol(value));
+      return (value) => (typeof value === 'string' && symbols.has(value) ? value : new Unencodable(value));
     }
+    case 'int':
+      return (value) => (typeof value === 'bigint' ? new Unencodable(value) : value);
     default:
       return IDENTITY;
   }
@@ -250,7 +256,7 @@ export class FailureFlag implements IssueSink {
 export function addTypeIssues(type: Type, value: unknown, issues: Issues): void {
   type.isValid(value, {
     errorHook: (path: string[], wrapped: unknown, expected: Type) => {
-      const actual = wrapped instanceof NotASymbol ? wrapped.value : wrapped;
+      const actual = wrapped instanceof Unencodable ? wrapped.value : wrapped;
       const got = describeValue(actual);
       issues.add(path, actual === undefined ? `is required: expected ${describeType(expected)}` : `expected ${describeType(expected)}, got ${got}`);
     },
