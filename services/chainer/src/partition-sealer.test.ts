@@ -1,8 +1,5 @@
 import { KafkaJSNonRetriableError, KafkaJSProtocolError } from 'kafkajs';
-import { chainId } from '@auditseal/core';
-import { silentLogger } from '@auditseal/kafka';
-import type { Kafka, ProducerConfig } from 'kafkajs';
-import { chunkBySize, isFencedError, PartitionSealer, type PartitionSealerOptions } from './partition-sealer';
+import { chunkBySize, isFencedError } from './partition-sealer';
 import type { SealedOutput } from './seal-batch';
 
 const output = (bytes: number) => ({ bytes: Buffer.alloc(bytes) }) as unknown as SealedOutput;
@@ -41,29 +38,5 @@ describe('isFencedError', () => {
     expect(isFencedError(protocolError('NOT_LEADER_FOR_PARTITION'))).toBe(false);
     expect(isFencedError(new KafkaJSNonRetriableError('boom'))).toBe(false);
     expect(isFencedError(undefined)).toBe(false);
-  });
-});
-
-describe('the sealing producer', () => {
-  /** The producer config prepareProducer gives kafkajs, from a stand-in for the client. */
-  async function producerConfig(delivery: 'exactly-once' | 'at-least-once'): Promise<ProducerConfig> {
-    let config: ProducerConfig | undefined;
-    const producer = { connect: async () => undefined, disconnect: async () => undefined, transaction: async () => ({ abort: async () => undefined }) };
-    const kafka = { producer: (c: ProducerConfig) => ((config = c), producer) } as unknown as Kafka;
-    const sealer = new PartitionSealer({
-      kafka,
-      config: { delivery, groupId: 'g', topics: { events: 'audit.events', sealed: 'audit.sealed', alerts: 'audit.alerts' }, transactionalIdPrefix: 'auditseal-chainer' },
-      chainId: chainId({ cluster: 'c', topic: 'audit.events', partition: 0 }),
-      partition: 0,
-      logger: silentLogger,
-    } as unknown as PartitionSealerOptions);
-    await sealer.prepareProducer();
-    return config!;
-  }
-
-  it.each(['exactly-once', 'at-least-once'] as const)('%s: retries without limit, the first time after 10 ms (a transaction waits on CONCURRENT_TRANSACTIONS after every commit)', async (delivery) => {
-    const config = await producerConfig(delivery);
-    expect(config.idempotent).toBe(true);
-    expect(config.retry).toEqual({ retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 10 });
   });
 });

@@ -56,20 +56,6 @@ export interface StopInfo {
  */
 export const MAX_SEND_BYTES = 768 * 1024;
 
-/**
- * Retries of the sealing producer. Unlimited, as kafkajs defaults to for
- * idempotent producers (it warns that a limit may break idempotence); a stuck
- * transaction ends anyway: the broker aborts it after transactionTimeout, or a
- * new owner fences it. The first retry after 10 ms, not kafkajs's 300 ms: the
- * first send of every transaction adds the partition to it, and the broker
- * answers CONCURRENT_TRANSACTIONS until the previous commit's markers are
- * written, a few milliseconds later. Waiting 300 ms (±20 %) for that made a
- * transaction of 1,500 entries take ~110 ms instead of ~20 ms on the
- * development machine. The Java client retries this case after 20 ms.
- * Backoff still doubles from there up to kafkajs's 30 s.
- */
-export const PRODUCER_RETRY = Object.freeze({ retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 10 });
-
 /** Error types that mean another producer with our transactional id has a newer epoch. */
 const FENCED_TYPES = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'INVALID_PRODUCER_ID_MAPPING']);
 
@@ -195,7 +181,9 @@ export class PartitionSealer {
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
-        retry: PRODUCER_RETRY,
+        // kafkajs's default for idempotent producers: retry retriable errors without
+        // limit (it warns that a limit may break idempotence). A stuck transaction ends
+        // anyway: the broker aborts it after transactionTimeout, or a new owner fences it.
         ...(exactlyOnce ? { transactionalId: this.transactionalId, transactionTimeout: 60_000 } : {}),
       });
       this.producer = producer;
