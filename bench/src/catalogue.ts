@@ -37,7 +37,7 @@ export const HEADLINE_RATIO = 'e2e_vs_raw_produce';
 export const RATIOS: Readonly<Record<string, RatioInfo>> = {
   e2e_vs_raw_produce: {
     measures: 'sealed+archived events/s of the whole pipeline running together (SDK emit → chainer with transactions → archiver to S3, verifier alongside)',
-    baseline: 'raw batched kafkajs produce (idempotent, acks=all, 1,000 per request) of the same events, same round',
+    baseline: 'raw batched kafkajs produce (idempotent, acks=all, 1,000 per request; kafkajs with patches/kafkajs@2.2.4.patch, as every service uses it) of the same events, same round',
     target: min(0.25, 'issue 6'),
     rates: ['e2e_events_per_s', 'e2e_raw_produce_events_per_s'],
   },
