@@ -33,6 +33,28 @@ describe('loadVerifierConfig', () => {
     expect(c.maxArchiveLagEntries).toBe(5000);
   });
 
+  describe('shards (several instances sharing the chains)', () => {
+    it('is one shard by default, whatever the instance name', () => {
+      expect(loadVerifierConfig(base, 'auditseal-verifier-3').shard).toEqual({ index: 0, count: 1 });
+    });
+
+    it('takes VERIFIER_SHARD, or else the StatefulSet ordinal of the instance name', () => {
+      expect(loadVerifierConfig({ ...base, VERIFIER_SHARDS: '3', VERIFIER_SHARD: '1' }, 'host').shard).toEqual({ index: 1, count: 3 });
+      expect(loadVerifierConfig({ ...base, VERIFIER_SHARDS: '3' }, 'auditseal-verifier-2').shard).toEqual({ index: 2, count: 3 });
+      expect(loadVerifierConfig({ ...base, VERIFIER_SHARDS: '3', VERIFIER_INSTANCE: 'verifier-0' }, 'host').shard).toEqual({ index: 0, count: 3 });
+    });
+
+    it.each([
+      ['no shard and no ordinal', { VERIFIER_SHARDS: '2' }, 'host', /VERIFIER_SHARD: is required with VERIFIER_SHARDS=2 when the instance name "host" does not end in -<ordinal>/],
+      ['a shard out of range', { VERIFIER_SHARDS: '2', VERIFIER_SHARD: '2' }, 'host', /VERIFIER_SHARD: must be below VERIFIER_SHARDS \(2\), got 2/],
+      ['an ordinal out of range', { VERIFIER_SHARDS: '2' }, 'auditseal-verifier-4', /got 4 from the instance name "auditseal-verifier-4"/],
+      ['zero shards', { VERIFIER_SHARDS: '0' }, 'host', /VERIFIER_SHARDS: must be >= 1/],
+    ])('refuses %s with a ConfigError', (_what, vars, hostname, message) => {
+      expect(() => loadVerifierConfig({ ...base, ...vars }, hostname)).toThrow(ConfigError);
+      expect(() => loadVerifierConfig({ ...base, ...vars }, hostname)).toThrow(message);
+    });
+  });
+
   describe('when variables are missing or invalid', () => {
     it('names every bad variable', () => {
       try {

@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { topicNames, type TopicNames } from '@auditseal/kafka';
-import { env, loadConfig } from '@auditseal/runtime';
+import { ConfigError, env, loadConfig } from '@auditseal/runtime';
 import { z } from 'zod';
+import { ordinalOf, type Shard } from './shard';
 
 /**
  * The verifier's configuration, read once from the environment (CONVENTIONS.md
@@ -30,6 +31,8 @@ export interface VerifierConfig {
   maxCheckpointAgeMs: number;
   manifestGraceMs: number;
   instance: string;
+  /** Which chains this instance verifies when several share them (shard.ts). */
+  shard: Shard;
   httpPort: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
@@ -59,6 +62,8 @@ const schema = z.object({
   VERIFIER_MAX_CHECKPOINT_AGE_MS: env.int(1, 604_800_000).default('3600000'),
   VERIFIER_MANIFEST_GRACE_MS: env.int(0, 86_400_000).default('300000'),
   VERIFIER_INSTANCE: env.string().optional(),
+  VERIFIER_SHARDS: env.int(1, 1024).default('1'),
+  VERIFIER_SHARD: env.int(0, 1023).optional(),
   HTTP_PORT: env.int(0, 65_535).default('9466'),
   LOG_LEVEL: env.logLevel().default('info'),
 });
@@ -66,6 +71,8 @@ const schema = z.object({
 export function loadVerifierConfig(environment: Record<string, string | undefined>, hostname = 'verifier'): VerifierConfig {
   const e = loadConfig(schema, environment, 'verifier');
   const prefix = e.AUDITSEAL_TOPIC_PREFIX;
+  const instance = e.VERIFIER_INSTANCE ?? hostname;
+  const shard = shardOf(e.VERIFIER_SHARDS, e.VERIFIER_SHARD, instance);
   return {
     brokers: e.KAFKA_BROKERS,
     cluster: e.AUDITSEAL_CLUSTER,
@@ -91,8 +98,24 @@ export function loadVerifierConfig(environment: Record<string, string | undefine
     maxArchiveLagEntries: e.VERIFIER_MAX_ARCHIVE_LAG_ENTRIES,
     maxCheckpointAgeMs: e.VERIFIER_MAX_CHECKPOINT_AGE_MS,
     manifestGraceMs: e.VERIFIER_MANIFEST_GRACE_MS,
-    instance: e.VERIFIER_INSTANCE ?? hostname,
+    instance,
+    shard,
     httpPort: e.HTTP_PORT,
     logLevel: e.LOG_LEVEL,
   };
 }
+
+/**
+ * VERIFIER_SHARD, or with several shards the ordinal at the end of the
+ * instance name (a StatefulSet pod `auditseal-verifier-2` is shard 2).
+ */
+function shardOf(count: number, index: number | undefined, instance: string): Shard {
+  const chosen = index ?? (count === 1 ? 0 : ordinalOf(instance));
+  if (chosen === undefined) {
+    throw shardError(`is required with VERIFIER_SHARDS=${count} when the instance name ${JSON.stringify(instance)} does not end in -<ordinal> (as StatefulSet pods do)`);
+  }
+  if (chosen >= count) throw shardError(`must be below VERIFIER_SHARDS (${count}), got ${chosen}${index === undefined ? ` from the instance name ${JSON.stringify(instance)}` : ''}`);
+  return { index: chosen, count };
+}
+
+const shardError = (problem: string) => new ConfigError('invalid_config', `verifier: invalid configuration:\n  - VERIFIER_SHARD: ${problem}\nSee docs/OPERATIONS.md for every variable.`);

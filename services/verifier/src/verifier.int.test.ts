@@ -100,9 +100,9 @@ describe('verifier (real Kafka and S3; chainer and archiver as child processes)'
   const chain = (p: number) => chainId({ cluster: CLUSTER, topic: names.events, partition: p });
 
   const alerts = async () => (await readAll(kafka.kafka, admin, names.alerts)).map((r) => JSON.parse(r.value!.toString('utf8')) as AlertV1);
-  const newVerifier = async () => {
+  const newVerifier = async (env: Record<string, string> = {}) => {
     registry = new Registry();
-    const v = createVerifier(loadVerifierConfig(verifierEnv, 'it-verifier'), { logger: silentLogger, metrics: createVerifierMetrics(registry), s3Client: s3.client, loop: false });
+    const v = createVerifier(loadVerifierConfig({ ...verifierEnv, ...env }, 'it-verifier'), { logger: silentLogger, metrics: createVerifierMetrics(registry), s3Client: s3.client, loop: false });
     cleanup.add('verifier', () => v.stop());
     await v.start();
     return v;
@@ -324,4 +324,19 @@ describe('verifier (real Kafka and S3; chainer and archiver as child processes)'
     expect(ready.detail.lastPass).toMatchObject({ findings: inProcess.findings, newFindings: 0 });
     expect(await service.stop()).toBe(0);
   }, 60_000);
+
+  it('two shards (VERIFIER_SHARDS=2) verify two partitions each, and together find the open findings one instance finds', async () => {
+    const whole = await verifier.runPass();
+    const passes = [];
+    for (const shard of ['0', '1']) {
+      const v = await newVerifier({ VERIFIER_SHARDS: '2', VERIFIER_SHARD: shard });
+      passes.push(await v.runPass());
+      await v.stop();
+    }
+    expect(passes.map((p) => p.partitions)).toEqual([2, 2]);
+    expect(passes.map((p) => p.newFindings)).toEqual([0, 0]);
+    expect(passes.every((p) => p.findings > 0)).toBe(true);
+    expect(passes[0]!.findings + passes[1]!.findings).toBe(whole.findings);
+    expect(passes[0]!.entries + passes[1]!.entries).toBe(whole.entries);
+  }, 90_000);
 });

@@ -11,6 +11,7 @@ import { settleUnknownKeys, unknownKeyOf } from './key-race';
 import type { VerifierConfig } from './config';
 import type { VerifierMetrics } from './metrics';
 import { chainRootOf, commonOptions, createStore, scopedReader, verifyPartition, type PassContext } from './partition-pass';
+import { runsArchiveWideChecks, shardPartitions } from './shard';
 import { canRunWorkers, createWorkerPool, type PartitionResult, type WorkerPool } from './worker-pool';
 
 
@@ -24,6 +25,9 @@ import { canRunWorkers, createWorkerPool, type PartitionResult, type WorkerPool 
  * (findingId) is published once to audit.alerts, logged and counted; the set
  * of raised ids is read back from audit.alerts at start, so a restart does not
  * raise anything again.
+ *
+ * Several instances share the chains by partition (VERIFIER_SHARDS, shard.ts);
+ * each verifies its own partitions, shard 0 also the rest of the archive.
  *
  * Passes are incremental: the first verifies everything; after it, a chain
  * whose pass was clean resumes where it ended (@auditseal/verify's
@@ -144,7 +148,8 @@ export function createVerifier(config: VerifierConfig, deps: VerifierDeps): Veri
     if (Date.now() - lastFromScratch >= config.fullPassIntervalMs) resumes = new Map();
     const full = resumes.size === 0;
     const keyring = fixedKeyring ?? (await loadArchiveKeyring(store, root, logger));
-    const partitions = [...(await fetchPartitionOffsets(admin!, config.topics.sealed)).keys()].sort((a, b) => a - b);
+    const allPartitions = [...(await fetchPartitionOffsets(admin!, config.topics.sealed)).keys()].sort((a, b) => a - b);
+    const partitions = shardPartitions(allPartitions, config.shard);
     const found = new Map<string, Finding>();
     // New findings go out while the pass runs (a chain's problem is not held back by the other
     // chains); a failed send fails the pass, and those ids are raised again by the next one.
@@ -197,10 +202,13 @@ export function createVerifier(config: VerifierConfig, deps: VerifierDeps): Veri
     } else {
       perPartition = await Promise.all(partitions.map(async (partition) => ({ partition, report: await verifyPartition(ctx, partition, keyring, byPartition.get(partition), onFinding) })));
     }
-    // Key files, keys outside the layout, and chains no partition of this cluster owns: archive-only checks.
-    const chainRoots = partitions.map((p) => chainRootOf(config, p));
-    const rest = await verifyArchive(scopedReader(store, root, { exclude: chainRoots }), commonOptions(ctx, keyring, onFinding));
-    const reports: VerificationReport[] = [...perPartition.map((p) => p.report), rest];
+    // Key files, keys outside the layout, and chains no partition of this cluster owns: archive-only
+    // checks, by shard 0 alone (every partition's chain is some shard's).
+    const reports: VerificationReport[] = perPartition.map((p) => p.report);
+    if (runsArchiveWideChecks(config.shard)) {
+      const chainRoots = allPartitions.map((p) => chainRootOf(config, p));
+      reports.push(await verifyArchive(scopedReader(store, root, { exclude: chainRoots }), commonOptions(ctx, keyring, onFinding)));
+    }
     const settled = await settleUnknownKeys(held, () => loadArchiveKeyring(store, root, logger));
     for (const f of settled.raise) raise(f);
     if (settled.explained.length > 0) logger.info('a key was published during the pass: its findings are dropped, its chains verified again next pass', { keyIds: [...new Set(settled.explained.map(unknownKeyOf))], findings: settled.explained.length });
@@ -275,7 +283,7 @@ export function createVerifier(config: VerifierConfig, deps: VerifierDeps): Veri
       live: () => !crashed,
       ready: () => ({
         ready: started && !stopping && lastPass !== undefined,
-        detail: { raisedFindings: raised.size, ...(lastPass ? { lastPass } : {}) },
+        detail: { raisedFindings: raised.size, shard: config.shard, ...(lastPass ? { lastPass } : {}) },
       }),
     },
     async start() {
