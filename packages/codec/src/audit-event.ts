@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { readEventFast } from './audit-event-reader';
 import { scanBinary } from './binary-scanner';
 import { CodecError } from './errors';
 import { formatFingerprint } from './crc64-avro';
@@ -178,28 +179,50 @@ export function decodeEvent(bytes: Uint8Array, options: DecodeEventOptions = {})
  * of the body under the writer schema (`truncated`, `malformed`,
  * `long_out_of_range`), resolution into v1, then the semantic rules
  * (`invalid_event`). Throws only CodecError, in time linear in the input.
+ * Events written with v1 itself are read by a hand-written reader first
+ * (audit-event-reader.ts), which accepts no more than the walk and avsc and
+ * reads the same event; whatever it declines takes the path above.
  */
 export function decodeEventDetailed(bytes: Uint8Array, options: DecodeEventOptions = {}): DecodedEvent {
+  return decodeChecked(bytes, options, true);
+}
+
+/** decodeEventDetailed without the fast reader of v1 (audit-event-reader.ts). Exported for tests (audit-event-reader.test.ts); use decodeEventDetailed. */
+export function decodeEventWithoutFastPath(bytes: Uint8Array, options: DecodeEventOptions = {}): DecodedEvent {
+  return decodeChecked(bytes, options, false);
+}
+
+function decodeChecked(bytes: Uint8Array, options: DecodeEventOptions, fastPath: boolean): DecodedEvent {
   const limit = maxEventBytes(options);
   try {
-    return decodeUntrusted(bytes, limit, options);
+    return decodeUntrusted(bytes, limit, options, fastPath);
   } catch (err) {
     if (err instanceof CodecError) throw err;
     throw new CodecError('malformed', `event does not decode: ${(err as Error)?.message ?? String(err)}`, { cause: err });
   }
 }
 
-function decodeUntrusted(bytes: Uint8Array, limit: number, options: DecodeEventOptions): DecodedEvent {
+function decodeUntrusted(bytes: Uint8Array, limit: number, options: DecodeEventOptions, fastPath: boolean): DecodedEvent {
   if (!(bytes instanceof Uint8Array)) throw new CodecError('not_single_object', 'input is not a byte array');
   const registry = options.registry ?? defaultWriterSchemas;
   const { fingerprint, bodyOffset } = readSingleObjectHeader(bytes, limit);
   const writer = registry.lookup(fingerprint);
   if (!writer) throw unknownFingerprint(fingerprint, 'AuditEvent');
 
-  const { fieldSpans } = scanBinary(writer.schema.root, bytes, bodyOffset, limit);
-  const body = Buffer.from(bytes.buffer, bytes.byteOffset + bodyOffset, bytes.length - bodyOffset);
-  const raw: unknown = writer.resolver ? auditEventSchema.type.fromBuffer(body, writer.resolver) : auditEventSchema.type.fromBuffer(body);
-  const event = toPlainEvent(raw as AuditEvent);
+  // v1 itself: the hand-written reader first; when it declines, the scan and avsc decide and name the error.
+  const fast = fastPath && !writer.resolver && writer.schema.canonicalForm === auditEventSchema.canonicalForm ? readEventFast(bytes, bodyOffset) : undefined;
+  let event: AuditEvent;
+  let span: [number, number] | undefined;
+  if (fast) {
+    event = fast.event;
+    span = fast.signatureSpan;
+  } else {
+    const { fieldSpans } = scanBinary(writer.schema.root, bytes, bodyOffset, limit);
+    const body = Buffer.from(bytes.buffer, bytes.byteOffset + bodyOffset, bytes.length - bodyOffset);
+    const raw: unknown = writer.resolver ? auditEventSchema.type.fromBuffer(body, writer.resolver) : auditEventSchema.type.fromBuffer(body);
+    event = toPlainEvent(raw as AuditEvent);
+    span = writer.signatureFieldIndex === undefined ? undefined : fieldSpans[writer.signatureFieldIndex];
+  }
 
   if (options.validate !== false) {
     const issues = new Issues();
@@ -208,7 +231,6 @@ function decodeUntrusted(bytes: Uint8Array, limit: number, options: DecodeEventO
   }
 
   let signedBytes: Buffer | null = null;
-  const span = writer.signatureFieldIndex === undefined ? undefined : fieldSpans[writer.signatureFieldIndex];
   if (event.signature && span) {
     const [start, end] = span;
     signedBytes = Buffer.concat([bytes.subarray(0, start), Buffer.of(0x00), bytes.subarray(end)]);
