@@ -78,6 +78,14 @@ describe('readSegment', () => {
       parsed.entries.forEach((e, i) => expect(sealedEntryAvroBinary(e)).toEqual(sealedEntryAvroBinary(entries[i]!)));
     });
 
+    it('returns each entry\'s record bytes as written (the sealed record value without its header)', async () => {
+      const { entries, bytes } = await segmentOf(2500);
+      const written = recordsOf(sealedValues(entries));
+      const parsed = readSegment(bytes);
+      expect(parsed.records).toHaveLength(2500);
+      parsed.records.forEach((record, i) => expect(Buffer.from(record).equals(written[i]!)).toBe(true));
+    });
+
     it('reads a file written by avsc with the null codec', async () => {
       const { entries } = buildEntries(20);
       const encoder = new avsc.streams.BlockEncoder(schemas.sealedEntry.type, { codec: 'null' });

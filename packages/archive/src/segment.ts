@@ -139,6 +139,12 @@ export interface ParsedSegment {
   codec: 'deflate' | 'null';
   sync: Buffer;
   entries: SealedEntry[];
+  /**
+   * Each entry's record as stored: its plain Avro binary (a sealed record's
+   * value without the single-object header), parallel to `entries`. Views of
+   * the decompressed blocks, not copies.
+   */
+  records: Uint8Array[];
   blocks: number;
 }
 
@@ -221,6 +227,7 @@ function readSegmentUnchecked(bytes: Uint8Array, options: ReadSegmentOptions): P
   const codecName = raw.get('avro.codec')?.toString('utf8') ?? 'null';
   if (codecName !== 'deflate' && codecName !== 'null') throw new ArchiveError('unsupported', `Avro codec ${JSON.stringify(codecName.slice(0, 40))} is not supported`);
   const entries: SealedEntry[] = [];
+  const records: Uint8Array[] = [];
   let blocks = 0;
   let decompressedTotal = 0;
   while (r.pos < bytes.length) {
@@ -245,9 +252,13 @@ function readSegmentUnchecked(bytes: Uint8Array, options: ReadSegmentOptions): P
     if (decompressedTotal > maxDecompressed) throw new ArchiveError('too_large', `segment decompresses to more than ${maxDecompressed} bytes`);
     if (count > plain.length / 70) throw new ArchiveError('malformed', `block at byte ${blockStart} claims ${count} records in ${plain.length} bytes`, { details: { offset: blockStart } });
     const br = new AvroReader(plain, 0, plain.length, 0);
-    for (let i = 0; i < count; i++) entries.push(readSealedEntry(br));
+    for (let i = 0; i < count; i++) {
+      const start = br.pos;
+      entries.push(readSealedEntry(br));
+      records.push(plain.subarray(start, br.pos));
+    }
     if (br.pos !== plain.length) throw new ArchiveError('malformed', `block at byte ${blockStart} has ${plain.length - br.pos} bytes after its ${count} records`, { details: { offset: blockStart } });
     blocks++;
   }
-  return { metadata, codec: codecName, sync, entries, blocks };
+  return { metadata, codec: codecName, sync, entries, records, blocks };
 }

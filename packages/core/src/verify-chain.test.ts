@@ -179,4 +179,46 @@ describe('ChainVerifier', () => {
       expect(v.result()).toMatchObject({ ok: false, failure });
     });
   });
+
+  describe('pushVerifiedLink (an entry whose hash was verified elsewhere)', () => {
+    const run = (entries: SealedEntry[], verified: boolean) => {
+      const v = new ChainVerifier({ chainId: ID });
+      for (const e of entries) if ((verified ? v.pushVerifiedLink(e) : v.push(e)) !== undefined) break;
+      return v.result();
+    };
+
+    it('moves the head as push does, without computing a hash', () => {
+      const entries = buildChain(8);
+      let hashed = 0;
+      const counting = { ...portableCrypto, sha256: (...parts: Uint8Array[]) => (hashed++, portableCrypto.sha256(...parts)), sha256Into: (data: Uint8Array, out: Uint8Array, at: number) => (hashed++, portableCrypto.sha256Into(data, out, at)) };
+      const v = new ChainVerifier({ chainId: ID, backend: counting });
+      const before = hashed;
+      for (const e of entries) expect(v.pushVerifiedLink(e)).toBeUndefined();
+      expect(hashed).toBe(before);
+      expect(v.result()).toEqual(run(entries, false));
+    });
+
+    it('still reports every failure that does not need the hash: gap, duplicate, fork, out of order, bad prevHash, wrong chain, malformed', () => {
+      const e = buildChain(10);
+      const cases: Array<[VerifiableEntry[], Record<string, unknown>]> = [
+        [[...e.slice(0, 4), ...e.slice(5)], { kind: 'gap', seq: 4 }],
+        [[...e.slice(0, 5), e[4]!], { kind: 'duplicate', seq: 4 }],
+        [[...e.slice(0, 5), { ...e[4]!, hash: flip(e[4]!.hash) }], { kind: 'fork', seq: 4 }],
+        [[...e.slice(0, 6), e[2]!], { kind: 'out_of_order', seq: 2 }],
+        [e.map((x) => (x.seq === 8 ? { ...x, prevHash: flip(x.prevHash) } : x)), { kind: 'bad_prev_hash', seq: 8 }],
+        [e.map((x) => (x.seq === 1 ? { ...x, chainId: OTHER } : x)), { kind: 'wrong_chain', seq: 1 }],
+        [e.map((x) => (x.seq === 4 ? { ...x, hash: x.hash.subarray(1) } : x)), { kind: 'malformed', seq: 4 }],
+      ];
+      for (const [entries, failure] of cases) {
+        expect(run(entries as SealedEntry[], true)).toMatchObject({ ok: false, failure });
+        expect(run(entries as SealedEntry[], false)).toMatchObject({ ok: false, failure });
+      }
+    });
+
+    it('takes the hash on trust: a changed value is not found (the caller vouches for the hash)', () => {
+      const e = buildChain(6).map((x) => (x.seq === 3 ? { ...x, value: Buffer.from('changed') } : x));
+      expect(run(e, false)).toMatchObject({ ok: false, failure: { kind: 'bad_hash', seq: 3 } });
+      expect(run(e, true)).toMatchObject({ ok: true, head: { seq: 5 } });
+    });
+  });
 });

@@ -72,6 +72,7 @@ export class ChainCheck {
   private verifier: ChainVerifier | undefined;
   private acceptedCount = 0;
   private findingCount = 0;
+  private lastVerified = false;
 
   constructor(options: ChainCheckOptions) {
     this.chainId = options.chainId;
@@ -99,11 +100,28 @@ export class ChainCheck {
   }
 
   /**
+   * Whether the entry pushed last stands in the chain with a hash that
+   * matches its contents (computed here, or vouched for with `linkVerified`):
+   * false when it was skipped, and when its hash was wrong (the check
+   * re-anchored on it after a bad_hash finding).
+   */
+  get lastLinkVerified(): boolean {
+    return this.lastVerified;
+  }
+
+  /**
    * Checks the next entry. Returns true when the entry now stands in the
    * chain at its seq (it linked, or the check re-anchored on it), false when
    * it was skipped (duplicate, fork, out of order, wrong chain, unreadable).
+   *
+   * `linkVerified`: the caller vouches that these exact fields were verified
+   * against `entry.hash` before (an archived entry whose bytes equal those of
+   * an audit.sealed record whose link was verified, lastLinkVerified): the
+   * body and link hashes are not computed again; every other check runs
+   * (core's ChainVerifier.pushVerifiedLink).
    */
-  push(entry: SealedEntry, where: EntryLocation): boolean {
+  push(entry: SealedEntry, where: EntryLocation, linkVerified = false): boolean {
+    this.lastVerified = false;
     if (!this.verifier) {
       if (!Number.isSafeInteger(entry.seq) || entry.seq < 0 || !isHash(entry.prevHash)) {
         this.report({ kind: 'malformed', chainId: this.chainId, seq: 0, index: 0, expected: 'a seq and a 32-byte prevHash', actual: 'other', message: 'first entry is not well-formed' }, where);
@@ -128,16 +146,17 @@ export class ChainCheck {
       this.findingCount++;
     }
     const core = toCoreEntry(entry);
-    const failure = this.verifier.push(core);
+    const failure = linkVerified ? this.verifier.pushVerifiedLink(core) : this.verifier.push(core);
     if (!failure) {
       this.acceptedCount++;
+      this.lastVerified = true;
       return true;
     }
     this.report(failure, where);
     switch (failure.kind) {
       case 'gap':
       case 'bad_prev_hash':
-        return this.reanchorAndPush(core, { chainId: this.chainId, seq: entry.seq - 1, hash: entry.prevHash }, where);
+        return this.reanchorAndPush(core, { chainId: this.chainId, seq: entry.seq - 1, hash: entry.prevHash }, where, linkVerified);
       case 'bad_hash':
         this.reanchor({ chainId: this.chainId, seq: entry.seq, hash: entry.hash });
         this.acceptedCount++;
@@ -166,14 +185,14 @@ export class ChainCheck {
     this.verifier = this.verifierFrom(from);
   }
 
-  private reanchorAndPush(core: CoreEntry, from: ChainHead, where: EntryLocation): boolean {
+  private reanchorAndPush(core: CoreEntry, from: ChainHead, where: EntryLocation, linkVerified: boolean): boolean {
     this.reanchor(from);
-    const again = this.verifier!.push(core);
+    const again = linkVerified ? this.verifier!.pushVerifiedLink(core) : this.verifier!.push(core);
     if (again) {
       // The entry links to what it claims but its own hash is wrong: a second, distinct problem.
       this.report(again, where);
       this.reanchor({ chainId: this.chainId, seq: core.seq, hash: core.hash });
-    }
+    } else this.lastVerified = true;
     this.acceptedCount++;
     return true;
   }

@@ -1,5 +1,6 @@
 import { encodeSegment, sealedEntryAvroBinary, serializeCheckpoint, signCheckpoint } from '@auditseal/archive';
-import { genesisHash, merkleRoot, nodeCrypto } from '@auditseal/core';
+import { genesisHash, merkleRoot, nodeCrypto, sealEntry } from '@auditseal/core';
+import { toCoreEntry } from './check-chain';
 import { CheckpointMatcher, ContinuityCheck, checkCheckpoint, checkSegment } from './check-segments';
 import type { Finding } from './findings';
 import type { SegmentManifest } from './sources';
@@ -95,6 +96,60 @@ describe('checkSegment', () => {
       changed[changed.length - 40]! ^= 0x01;
       const { findings } = await check(changed, manifest);
       expect(findings).toEqual([expect.objectContaining({ kind: 'segment_sha256_mismatch', details: expect.objectContaining({ contentFindings: expect.any(Number) }) })]);
+    });
+  });
+});
+
+describe('checkSegment with verified copies of its entries (audit.sealed records whose links were verified)', () => {
+  /** nodeCrypto, counting the SHA-256 computations. */
+  function countingBackend() {
+    const counter = { hashes: 0 };
+    const backend = {
+      ...nodeCrypto,
+      sha256: (...parts: Uint8Array[]) => (counter.hashes++, nodeCrypto.sha256(...parts)),
+      sha256Into: (data: Uint8Array, out: Uint8Array, at: number) => (counter.hashes++, nodeCrypto.sha256Into(data, out, at)),
+    };
+    return { counter, backend };
+  }
+  async function checkWith(bytes: Uint8Array, copies: ReadonlyMap<number, Uint8Array>) {
+    const { counter, backend } = countingBackend();
+    const findings: Finding[] = [];
+    const result = await checkSegment({ chainId: CHAIN, segmentKey: KEY, firstSeq: 0, lastSeq: 9, manifest: manifestOf(bytes), bytes, formats: FORMATS, sink: sinkInto(findings), backend, verifiedCopy: (seq) => copies.get(seq) });
+    return { findings, result, hashes: counter.hashes };
+  }
+
+  describe('when every entry has the same bytes as its verified copy', () => {
+    it('does not hash the entries again, and reports nothing', async () => {
+      const bytes = await segmentOf();
+      const none = await checkWith(bytes, new Map());
+      const all = await checkWith(bytes, new Map(entries.slice(0, 10).map((e) => [e.seq, sealedEntryAvroBinary(e)])));
+      expect(none.findings).toEqual([]);
+      expect(all.findings).toEqual([]);
+      expect(all.result).toEqual(none.result);
+      // Without copies: two hashes per entry (body, link) on top of the object's SHA-256 and the Merkle tree.
+      expect(none.hashes - all.hashes).toBe(20);
+    });
+  });
+
+  describe('when an archived entry differs from its copy', () => {
+    it('checks that entry in full and reports it', async () => {
+      const changed = entries.slice(0, 10).map((e) => (e.seq === 4 ? { ...e, sourceTimestamp: e.sourceTimestamp + 1 } : e));
+      const bytes = await segmentOf(changed);
+      const copies = new Map(entries.slice(0, 10).map((e) => [e.seq, sealedEntryAvroBinary(e)]));
+      const { findings } = await checkWith(bytes, copies);
+      expect(findings).toEqual([expect.objectContaining({ kind: 'bad_hash', seqs: { first: 4, last: 4 }, object: { key: KEY } })]);
+    });
+  });
+
+  describe('when a copy has the same bytes but the archived entries do not link', () => {
+    it('still reports the broken link (only the hash of the entry itself is taken from the copy)', async () => {
+      // Entry 4 replaced by another, correctly hashed entry 4 (a fork): entry 5, the same bytes as its copy, does not link to it.
+      const other = sealEntry({ ...toCoreEntry(entries[4]!), value: Buffer.from('other') }, { chainId: CHAIN, seq: 3, hash: entries[3]!.hash });
+      const list = entries.slice(0, 10).map((e) => (e.seq === 4 ? { ...e, value: Buffer.from('other'), hash: other.hash } : e));
+      const bytes = await segmentOf(list);
+      const copies = new Map(list.map((e) => [e.seq, sealedEntryAvroBinary(e)]));
+      const { findings } = await checkWith(bytes, copies);
+      expect(findings).toEqual([expect.objectContaining({ kind: 'bad_prev_hash', seqs: { first: 5, last: 5 } }), expect.objectContaining({ kind: 'merkle_root_mismatch' })]);
     });
   });
 });

@@ -99,6 +99,13 @@ export interface Checkpoint {
 /** What a segment parser gives back: its entries in file order, and its header metadata when it has any. */
 export interface ParsedSegment {
   entries: Iterable<SealedEntry> | AsyncIterable<SealedEntry>;
+  /**
+   * Optional: each entry's record bytes as stored (plain Avro binary of the
+   * SealedEntry, i.e. an audit.sealed value without its 10-byte header), in
+   * the order of `entries`. With them, an entry whose bytes equal an
+   * audit.sealed record already verified is not hashed a second time.
+   */
+  records?: readonly Uint8Array[];
   /** Avro header metadata (`auditseal.chainId`, `auditseal.firstSeq`, `auditseal.lastSeq`), when available. */
   metadata?: Record<string, string>;
 }

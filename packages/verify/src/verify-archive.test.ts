@@ -269,6 +269,24 @@ describe('verifyArchive', () => {
     });
   });
 
+  describe('when the chainer sealed an entry whose hash does not match its contents (the same bytes in Kafka and the archive)', () => {
+    it('reports the bad hash in audit.sealed and again in the segment that archives it', async () => {
+      const head = buildEntries(12, { total: 34 });
+      const bad = head.entries[11]!;
+      const wrong = Buffer.from(bad.hash);
+      wrong[0]! ^= 1;
+      const entries = [...head.entries.slice(0, 11), { ...bad, hash: wrong }];
+      entries.push(...buildEntries(22, { head: { chainId: CHAIN, seq: 11, hash: wrong }, total: 34 }).entries);
+      const archive = new MemoryArchive();
+      for (let start = 0; start < 30; start += 10) await writeSegment(archive, entries.slice(start, start + 10));
+      const report = await verifyArchive(archive, options({ sealed: MemorySealedSource.of(entries), events: MemoryEventSource.of(entries) }));
+      expect(report.findings).toEqual([
+        expect.objectContaining({ kind: 'bad_hash', seqs: { first: 11, last: 11 }, offsets: expect.objectContaining({ topic: 'sealed', first: sealedOffsetOf(11) }) }),
+        expect.objectContaining({ kind: 'bad_hash', seqs: { first: 11, last: 11 }, object: { key: expect.stringContaining('00000000000000000010-00000000000000000019.avro') } }),
+      ]);
+    });
+  });
+
   describe('when a new object version is put on top of a segment', () => {
     it('reports the extra version with the version ids', async () => {
       const { archive, segments, all } = await setup();

@@ -1,4 +1,4 @@
-import type { SealedEntry } from '@auditseal/codec';
+import { SINGLE_OBJECT_HEADER_BYTES, type SealedEntry } from '@auditseal/codec';
 import { nodeCrypto, parseChainId, parseKeyring, toHex, type CryptoBackend, type PublicKeyring } from '@auditseal/core';
 import { AgreementCheck, type SealedSide } from './check-agreement';
 import { SealedStreamCheck, decodeSealedRecord, type EntryLocation } from './check-chain';
@@ -265,6 +265,8 @@ interface WindowEntry {
   offset: number;
   /** audit.sealed records read up to and including this one. */
   records: number;
+  /** The record's value when the chain check verified the entry's hash against its contents (ChainCheck.lastLinkVerified). */
+  verifiedValue: Uint8Array | undefined;
 }
 
 const microsToIso = (micros: number) => new Date(Math.floor(micros / 1000)).toISOString();
@@ -495,7 +497,7 @@ class ChainRun {
         this.firstUnarchivedSealedAt = entry.sealedAt;
       }
       if (entry.seq > last) this.overshoot = { seq: entry.seq, sealedAt: entry.sealedAt };
-      const w = { entry, offset: record.offset, records: this.sealedRecords };
+      const w: WindowEntry = { entry, offset: record.offset, records: this.sealedRecords, verifiedValue: this.sealedCheck.chain.lastLinkVerified ? (record.value ?? undefined) : undefined };
       if (entry.seq >= first) this.window.set(entry.seq, w);
       else await this.release(w);
       if (this.sealedRecords % 10_000 === 0) {
@@ -612,6 +614,9 @@ class ChainRun {
         formats,
         sink: this.sink,
         backend: this.backend,
+        // An archived entry with the same bytes as the audit.sealed record of its seq, whose link the chain
+        // check of audit.sealed verified, is not hashed again; the agreement check still compares the two.
+        verifiedCopy: (seq) => this.window.get(seq)?.verifiedValue?.subarray(SINGLE_OBJECT_HEADER_BYTES),
         onEntry: async (entry, where, inChain, signed) => {
           this.archivedEntries++;
           // Entries of a segment that is not the signed object are evidence of that finding only; entries
