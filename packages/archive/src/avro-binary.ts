@@ -7,6 +7,8 @@ import { ArchiveError } from './errors';
  * present before anything is allocated, varints are at most 10 bytes, longs
  * must fit ±(2^53 − 2) (FORMAT.md §8.3), strings must be valid UTF-8. Every
  * failure is an ArchiveError `truncated` or `malformed` with the byte offset.
+ * Bytes and fixed values are Buffer views of the input, not copies (as
+ * avsc's are): the input must not change while they are in use.
  */
 export class AvroReader {
   pos: number;
@@ -64,13 +66,22 @@ export class AvroReader {
 
   bytes(): Buffer {
     const n = this.length('bytes');
-    const out = Buffer.from(this.buf.subarray(this.pos, this.pos + n));
+    const out = this.view(n);
     this.pos += n;
     return out;
   }
 
-  string(): string {
+  /**
+   * A string. `previous` is the last string read for the same field: when
+   * the bytes are the same, its text is returned without decoding them again
+   * (a segment repeats its chain id in every entry).
+   */
+  string(previous?: { bytes: Buffer; text: string }): string {
     const n = this.length('string');
+    if (previous && previous.bytes.length === n && previous.bytes.compare(this.buf, this.pos, this.pos + n) === 0) {
+      this.pos += n;
+      return previous.text;
+    }
     let text: string;
     try {
       text = AvroReader.utf8.decode(this.buf.subarray(this.pos, this.pos + n));
@@ -83,9 +94,13 @@ export class AvroReader {
 
   fixed(size: number): Buffer {
     if (size > this.end - this.pos) throw this.fail('truncated', `fixed(${size}) runs past the end`);
-    const out = Buffer.from(this.buf.subarray(this.pos, this.pos + size));
+    const out = this.view(size);
     this.pos += size;
     return out;
+  }
+
+  private view(size: number): Buffer {
+    return Buffer.from(this.buf.buffer, this.buf.byteOffset + this.pos, size);
   }
 
   /** Union branch or enum index in [0, count). */
@@ -99,13 +114,17 @@ export class AvroReader {
 const ENTRY_KINDS: readonly EntryKind[] = ['EVENT', 'REJECTED'];
 const REJECT_REASONS: readonly RejectReason[] = ['MALFORMED', 'UNKNOWN_SCHEMA', 'TOO_LARGE', 'BAD_SIGNATURE', 'MISSING_SIGNATURE', 'INVALID_EVENT'];
 
+/** The chain id read last and its UTF-8 bytes (valid UTF-8 and text map one to one). */
+let lastChainId: { bytes: Buffer; text: string } | undefined;
+
 /**
  * Reads one `dev.auditseal.v1.SealedEntry` record (schemas/sealed-entry.v1.avsc,
  * field order as there) from untrusted bytes. Structure only: the verifier
  * checks semantics (FORMAT.md §9.2).
  */
 export function readSealedEntry(r: AvroReader): SealedEntry {
-  const chainId = r.string();
+  const chainId = r.string(lastChainId);
+  if (lastChainId?.text !== chainId) lastChainId = { bytes: Buffer.from(chainId, 'utf8'), text: chainId };
   const seq = r.long();
   const kind = ENTRY_KINDS[r.index(ENTRY_KINDS.length, 'EntryKind')]!;
   const sourcePartition = r.int();

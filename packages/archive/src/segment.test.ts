@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { inflateRawSync } from 'node:zlib';
 import * as avsc from 'avsc';
 import { schemas } from '@auditseal/codec';
+import { chainId as makeChainId } from '@auditseal/core';
 import { ArchiveError } from './errors';
 import { encodeSegment, readSegment, sealedEntryAvroBinary, segmentSyncMarker, SYNC_BYTES } from './segment';
 import { buildEntries, sealedValues, TEST_CHAIN_ID } from './testing/chain-fixture';
@@ -84,6 +85,18 @@ describe('readSegment', () => {
       const parsed = readSegment(bytes);
       expect(parsed.records).toHaveLength(2500);
       parsed.records.forEach((record, i) => expect(Buffer.from(record).equals(written[i]!)).toBe(true));
+    });
+
+    it('reads segments of several chains in turn (the chain id it remembers is only a shortcut)', async () => {
+      const segmentOfChain = async (partition: number) => {
+        const chainId = makeChainId({ cluster: 'test-cluster', topic: 'audit.events', partition });
+        const { entries } = buildEntries(3, { chainId });
+        return encodeSegment({ chainId, firstSeq: 0, lastSeq: 2, firstHash: entries[0]!.hash, records: recordsOf(sealedValues(entries)) });
+      };
+      const [a, b, c] = [await segmentOfChain(1), await segmentOfChain(2), await segmentOfChain(12)];
+      for (const [bytes, partition] of [[a, 1], [b, 2], [a, 1], [c, 12], [b, 2]] as const) {
+        expect(readSegment(bytes).entries.map((e) => e.chainId)).toEqual(Array(3).fill(`${TEST_CHAIN_ID.slice(0, -2)}/${partition}`));
+      }
     });
 
     it('reads a file written by avsc with the null codec', async () => {

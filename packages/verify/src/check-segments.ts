@@ -271,7 +271,9 @@ export async function checkSegment(input: SegmentCheckInput): Promise<SegmentChe
     }
     // 4. The entries form a chain from the manifest's (firstSeq − 1, prevHash).
     const records = input.verifiedCopy ? parsed.records : undefined;
-    for await (const entry of parsed.entries) {
+    const signed = manifest !== undefined && bytesMatch;
+    /** One entry; a promise only when onEntry returned one (entries in memory need no await each). */
+    const step = (entry: SealedEntry): void | Promise<void> => {
       const record = records?.[result.entries];
       const copy = record ? input.verifiedCopy!(entry.seq) : undefined;
       const inChain = chain.push(entry, where, copy !== undefined && sameBytes(copy, record!));
@@ -280,7 +282,16 @@ export async function checkSegment(input: SegmentCheckInput): Promise<SegmentChe
       result.lastSealedAt = entry.sealedAt;
       hashes.push(entry.hash);
       lastEntry = entry;
-      await input.onEntry?.(entry, where, inChain, manifest !== undefined && bytesMatch);
+      return input.onEntry?.(entry, where, inChain, signed);
+    };
+    const entries = parsed.entries;
+    if (Symbol.iterator in entries) {
+      for (const entry of entries) {
+        const pending = step(entry);
+        if (pending) await pending;
+      }
+    } else {
+      for await (const entry of entries) await step(entry);
     }
   } catch (error) {
     unreadable = error;

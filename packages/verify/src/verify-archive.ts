@@ -617,7 +617,8 @@ class ChainRun {
         // An archived entry with the same bytes as the audit.sealed record of its seq, whose link the chain
         // check of audit.sealed verified, is not hashed again; the agreement check still compares the two.
         verifiedCopy: (seq) => this.window.get(seq)?.verifiedValue?.subarray(SINGLE_OBJECT_HEADER_BYTES),
-        onEntry: async (entry, where, inChain, signed) => {
+        // Not async: most entries need no await (completeness takes them from audit.sealed), and a promise per entry costs.
+        onEntry: (entry, where, inChain, signed) => {
           this.archivedEntries++;
           // Entries of a segment that is not the signed object are evidence of that finding only; entries
           // up to a resumed head were compared with Kafka by an earlier pass.
@@ -630,8 +631,9 @@ class ChainRun {
           }
           if (inChain && entry.seq < firstSealedSeq) {
             this.noteUncheckpointed(entry);
-            await this.completeness?.pushEntry(entry, where);
+            return this.completeness?.pushEntry(entry, where);
           }
+          return undefined;
         },
       });
       segmentLastSealedAt = result.lastSealedAt;
