@@ -129,6 +129,19 @@ describe('checkSegment with verified copies of its entries (audit.sealed records
       // Without copies: two hashes per entry (body, link) on top of the object's SHA-256 and the Merkle tree.
       expect(none.hashes - all.hashes).toBe(20);
     });
+
+    it('hashes an entry whose copy differs in any byte, its hashes included', async () => {
+      const bytes = await segmentOf();
+      const all = await checkWith(bytes, new Map(entries.slice(0, 10).map((e) => [e.seq, sealedEntryAvroBinary(e)])));
+      for (const at of [0, 20, -33, -1]) {
+        const copies = new Map(entries.slice(0, 10).map((e) => [e.seq, sealedEntryAvroBinary(e)]));
+        const changed = Buffer.from(copies.get(4)!);
+        changed[at < 0 ? changed.length + at : at]! ^= 1;
+        copies.set(4, changed);
+        const one = await checkWith(bytes, copies);
+        expect([at, one.findings, one.hashes - all.hashes]).toEqual([at, [], 2]);
+      }
+    });
   });
 
   describe('when an archived entry differs from its copy', () => {

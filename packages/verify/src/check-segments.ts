@@ -28,19 +28,28 @@ import type { ArchiveFormats, Checkpoint, SegmentManifest } from './sources';
  */
 
 /**
- * Byte equality of two copies of one entry. Not constant-time, and need not
- * be: both are public, there is no secret to leak (hashes are still compared
- * in constant time by the chain check). Node's Buffer.compare where there is
- * one (a loop over a 600-byte record costs ten times more), else a loop.
+ * Whether two SealedEntry records (plain Avro binary, FORMAT.md §9) are the
+ * same bytes. A record ends with its two fixed 32-byte fields, prevHash and
+ * hash: those are compared in constant time (FORMAT.md §1), the rest — no
+ * hash, no secret, public copies of one entry — with a plain byte compare
+ * (Node's Buffer.compare where there is one: a constant-time compare of a
+ * 600-byte record costs ten times more), else a loop.
  */
-const sameBytes: (a: Uint8Array, b: Uint8Array) => boolean =
+const HASHES_BYTES = 64;
+const samePrefix: (a: Uint8Array, b: Uint8Array) => boolean =
   typeof Buffer === 'function'
-    ? (a, b) => a.length === b.length && Buffer.compare(a, b) === 0
+    ? (a, b) => Buffer.compare(a, b) === 0
     : (a, b) => {
-        if (a.length !== b.length) return false;
         for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
         return true;
       };
+function sameRecord(a: Uint8Array, b: Uint8Array): boolean {
+  const n = a.length;
+  if (n !== b.length || n < HASHES_BYTES) return false;
+  let diff = 0;
+  for (let i = n - HASHES_BYTES; i < n; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0 && samePrefix(a.subarray(0, n - HASHES_BYTES), b.subarray(0, n - HASHES_BYTES));
+}
 
 const errorEvidence = (error: unknown) => ({
   code: typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : 'error',
@@ -276,7 +285,7 @@ export async function checkSegment(input: SegmentCheckInput): Promise<SegmentChe
     const step = (entry: SealedEntry): void | Promise<void> => {
       const record = records?.[result.entries];
       const copy = record ? input.verifiedCopy!(entry.seq) : undefined;
-      const inChain = chain.push(entry, where, copy !== undefined && sameBytes(copy, record!));
+      const inChain = chain.push(entry, where, copy !== undefined && sameRecord(copy, record!));
       result.entries++;
       if (result.firstSealedAt === undefined) result.firstSealedAt = entry.sealedAt;
       result.lastSealedAt = entry.sealedAt;
