@@ -362,7 +362,7 @@ describe('encodeValidEvent (the fast path) against checkEvent (the detailed path
         'unknown field',
         'is required: expected a string',
         'expected a string, got …',
-        'expected an integer within ±(N^N - N), got …',
+        'expected an integer from -(N^N) to N^N - N, got …',
         'expected one of SUCCESS, FAILURE, DENIED, UNKNOWN, got …',
         'must be a UUIDvN in canonical lowercase form',
         'must be microseconds since the epoch within [N-N-N, N-N-N)',

@@ -234,7 +234,7 @@ describe('validateEvent', () => {
     expect(issues).toEqual([
       { path: 'sessionId', message: 'unknown field' },
       { path: 'actor.extra', message: 'unknown field' },
-      { path: 'eventTime', message: 'expected an integer within ±(2^53 - 2), got the number 1.5' },
+      { path: 'eventTime', message: 'expected an integer from -(2^52) to 2^53 - 2, got the number 1.5' },
       { path: 'action', message: 'expected a string, got 42' },
       { path: 'target.id', message: 'is required: expected a string' },
       { path: 'outcome', message: 'expected one of SUCCESS, FAILURE, DENIED, UNKNOWN, got "MAYBE"' },

@@ -46,6 +46,8 @@ export {
   encodeSealedEntry,
   decodeSealedEntry,
   rejectReasonFor,
+  SOURCE_TIMESTAMP_RANGE,
+  sourceTimestampOf,
 } from './sealed-entry';
 export {
   type SegmentManifestRecord,

@@ -1,6 +1,6 @@
 import { decodeEvent, encodeEvent } from './audit-event';
 import { CodecError } from './errors';
-import { decodeSealedEntry, encodeSealedEntry, rejectReasonFor, validateSealedEntry } from './sealed-entry';
+import { decodeSealedEntry, encodeSealedEntry, rejectReasonFor, sourceTimestampOf, validateSealedEntry } from './sealed-entry';
 import { sealedEntrySchema } from './schemas';
 import { sampleEvent, sampleSealedEntry } from './__fixtures__/records';
 
@@ -95,5 +95,23 @@ describe('validateSealedEntry on enum values avsc would look up on Object.protot
     const entry = sampleSealedEntry(override as never);
     expect(validateSealedEntry(entry).map((i) => i.path)).toContain(path);
     expect(codeOf(() => encodeSealedEntry(entry))).toBe('invalid_record');
+  });
+});
+
+describe('sourceTimestamp: the longs an encoder writes exactly', () => {
+  it('round-trips the lowest Kafka timestamp an entry holds, −2^52 ms', () => {
+    const entry = sampleSealedEntry({ sourceTimestamp: -(2 ** 52) });
+    expect(decodeSealedEntry(encodeSealedEntry(entry)).sourceTimestamp).toBe(-(2 ** 52));
+  });
+
+  it('refuses to encode a long below −2^52, which avsc would write as another number', () => {
+    const entry = sampleSealedEntry({ sourceTimestamp: -(2 ** 52) - 1 });
+    expect(validateSealedEntry(entry)).toEqual([{ path: 'sourceTimestamp', message: `expected an integer from -(2^52) to 2^53 - 2, got ${-(2 ** 52) - 1}` }]);
+    expect(codeOf(() => encodeSealedEntry(entry))).toBe('invalid_record');
+  });
+
+  it('maps a Kafka timestamp to the entry: itself within −2^52 … 2^53 − 2 ms, else −1', () => {
+    expect([-1, -5, 0, 1_795_723_200_000, -(2 ** 52), 2 ** 53 - 2].map(sourceTimestampOf)).toEqual([-1, -5, 0, 1_795_723_200_000, -(2 ** 52), 2 ** 53 - 2]);
+    expect([-(2 ** 52) - 1, -(2 ** 62), 2 ** 53, Number.NaN, 1.5].map(sourceTimestampOf)).toEqual([-1, -1, -1, -1, -1]);
   });
 });

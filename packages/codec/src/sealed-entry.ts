@@ -2,7 +2,8 @@ import { CodecError } from './errors';
 import { createRecordCodec } from './record-codec';
 import { sealedEntrySchema } from './schemas';
 import { readSealedEntryFast } from './sealed-entry-reader';
-import { checkIdentifier, checkMin, checkText, type IssueSink, type ValidationIssue } from './validation';
+import { MAX_LONG } from './binary-scanner';
+import { checkIdentifier, checkMin, checkText, MIN_WRITABLE_LONG, type IssueSink, type ValidationIssue } from './validation';
 
 export type EntryKind = 'EVENT' | 'REJECTED';
 
@@ -104,6 +105,24 @@ export function encodeSealedEntry(entry: SealedEntry, maxBytes?: number): Buffer
 export function decodeSealedEntry(bytes: Uint8Array, maxBytes?: number): SealedEntry {
   const fast = Number.isSafeInteger(maxBytes ?? 0) ? readSealedEntryFast(bytes, sealedEntrySchema.fingerprint, maxBytes ?? SEALED_ENTRY_LIMITS.maxEntryBytes) : undefined;
   return fast ?? sealedEntryCodec.decode(bytes, maxBytes);
+}
+
+/**
+ * The Kafka record timestamps a sealed entry holds as they are (ms). Kafka
+ * refuses timestamps far in the future but not in the past, so a producer can
+ * write any negative CreateTime; below MIN_WRITABLE_LONG an entry cannot hold
+ * it exactly (FORMAT.md §8.3, §9.3).
+ */
+export const SOURCE_TIMESTAMP_RANGE = Object.freeze({ min: MIN_WRITABLE_LONG, max: MAX_LONG });
+
+/**
+ * The `sourceTimestamp` of the entry for a record with this Kafka timestamp:
+ * the timestamp itself, or −1 (Kafka's "no timestamp") when it is outside
+ * SOURCE_TIMESTAMP_RANGE — the chainer then seals the record as REJECTED,
+ * MALFORMED, and the verifier expects exactly that.
+ */
+export function sourceTimestampOf(kafkaTimestampMs: number): number {
+  return Number.isInteger(kafkaTimestampMs) && kafkaTimestampMs >= SOURCE_TIMESTAMP_RANGE.min && kafkaTimestampMs <= SOURCE_TIMESTAMP_RANGE.max ? kafkaTimestampMs : -1;
 }
 
 /**

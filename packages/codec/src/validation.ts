@@ -41,13 +41,22 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 }
 
 /**
+ * The lowest long an encoder writes (FORMAT.md §8.3). avsc writes a negative
+ * long n as the zig-zag value −2n − 1 in a JavaScript number, which is odd and
+ * so inexact beyond 2^53: below −2^52 the bytes decode to another number.
+ * Decoders read the whole ±(2^53 − 2) exactly.
+ */
+export const MIN_WRITABLE_LONG = -(2 ** 52);
+
+/**
  * A value avsc's type check cannot be trusted with, wrapped so that the check
  * rejects it. An enum value that is not one of the symbols: avsc looks enum
  * values up in a plain object, where `toString`, `constructor` or
  * `['SUCCESS']` are found as well (and then encoded as the first symbol), and
  * where an object without a `toString` throws a TypeError. A BigInt where an
  * int is expected: avsc's int check (`x === (x | 0)`) throws a TypeError on
- * it. addTypeIssues reports the wrapped value.
+ * it. A long below MIN_WRITABLE_LONG: avsc accepts it and writes it
+ * inexactly. addTypeIssues reports the wrapped value.
  */
 export class Unencodable {
   constructor(readonly value: unknown) {}
@@ -62,7 +71,8 @@ export class Unencodable {
  * Copies `value` into the shape avsc expects for `node`, reporting fields the
  * schema does not declare: absent optional fields (unions with null first) become
  * null, an absent map becomes {}, Uint8Arrays become Buffers (without copying),
- * enum values that are not symbols and BigInts in int fields become Unencodable.
+ * enum values that are not symbols, BigInts in int fields and longs below
+ * MIN_WRITABLE_LONG become Unencodable.
  * Anything else is left for avsc's type check to report.
  */
 export function normalizeValue(node: SchemaNode, value: unknown, path: string[], issues: Issues): unknown {
@@ -113,6 +123,8 @@ export function normalizeValue(node: SchemaNode, value: unknown, path: string[],
       return typeof value === 'string' && node.symbols.includes(value) ? value : new Unencodable(value);
     case 'int':
       return typeof value === 'bigint' ? new Unencodable(value) : value;
+    case 'long':
+      return typeof value === 'number' && value < MIN_WRITABLE_LONG ? new Unencodable(value) : value;
     default:
       return value;
   }
@@ -201,6 +213,8 @@ function compileFresh(node: SchemaNode, compiled: Map<SchemaNode, FastNormalizer
     }
     case 'int':
       return (value) => (typeof value === 'bigint' ? new Unencodable(value) : value);
+    case 'long':
+      return (value) => (typeof value === 'number' && value < MIN_WRITABLE_LONG ? new Unencodable(value) : value);
     default:
       return IDENTITY;
   }
@@ -273,7 +287,7 @@ function describeType(type: Type): string {
     case 'int':
       return 'a 32-bit integer';
     case 'long':
-      return 'an integer within ±(2^53 - 2)';
+      return 'an integer from -(2^52) to 2^53 - 2';
     case 'float':
     case 'double':
       return 'a number';

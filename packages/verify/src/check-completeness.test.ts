@@ -86,6 +86,17 @@ describe('checkCompleteness', () => {
     });
   });
 
+  describe('when an input has a Kafka timestamp an entry cannot hold', () => {
+    it('expects the entry to carry −1 (as the chainer records it), and reports any other timestamp', async () => {
+      const far = -(2 ** 60);
+      const honest = entries.map((e) => (e.sourceOffset === 4 ? { ...e, sourceTimestamp: -1 } : e));
+      const inputs = inputsOf(entries).map((r) => (r.offset === 4 ? { ...r, timestamp: far } : r));
+      expect((await run(honest, inputs)).findings).toEqual([]);
+      const verbatim = entries.map((e) => (e.sourceOffset === 4 ? { ...e, sourceTimestamp: far } : e));
+      expect((await run(verbatim, inputs)).findings).toEqual([expect.objectContaining({ kind: 'value_mismatch', expected: expect.stringContaining('-1'), details: expect.objectContaining({ fields: ['timestamp'] }) })]);
+    });
+  });
+
   describe('when audit.events lost its first records', () => {
     it('reports one input_truncated for the entries whose inputs are gone', async () => {
       const { findings, result } = await run(entries, inputsOf(entries).filter((r) => r.offset >= 7), { logStartOffset: 7 });

@@ -1,4 +1,4 @@
-import type { SealedEntry } from '@auditseal/codec';
+import { sourceTimestampOf, type SealedEntry } from '@auditseal/codec';
 import { nodeCrypto, parseChainId, toHex, type CryptoBackend } from '@auditseal/core';
 import { locationEvidence, type EntryLocation } from './check-chain';
 import { finding, type FindingSink } from './findings';
@@ -191,7 +191,8 @@ export class CompletenessCheck {
         actual: entry.key === null ? 'null' : sha256Hex(entry.key),
       });
     }
-    if (input.timestamp !== entry.sourceTimestamp) mismatches.push({ field: 'timestamp', expected: String(input.timestamp), actual: String(entry.sourceTimestamp) });
+    // A timestamp an entry cannot hold is recorded as -1 (the chainer rejects the record then).
+    if (sourceTimestampOf(input.timestamp) !== entry.sourceTimestamp) mismatches.push({ field: 'timestamp', expected: String(sourceTimestampOf(input.timestamp)), actual: String(entry.sourceTimestamp) });
     if (mismatches.length > 0) {
       const first = mismatches[0]!;
       this.sink(

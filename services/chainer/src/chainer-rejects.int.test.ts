@@ -88,4 +88,48 @@ describe('createChainer', () => {
       expect(rejected).toContain('auditseal_chainer_rejected_total{reason="missing_signature"} 1');
     });
   });
+
+  describe('when audit.events carries records whose Kafka timestamp a sealed entry cannot hold', () => {
+    // A raw client may set any CreateTime; the broker refuses the far future, not the far past.
+    it('seals them as MALFORMED with sourceTimestamp −1, and the chain goes on', async () => {
+      const kafka = createTestKafka({ cleanup });
+      const admin = await kafka.admin();
+      const prefix = `${uniqueName('timestamps')}.`;
+      const names = await createAuditTopics(admin, prefix, 1);
+      cleanup.add('topics', () => admin.deleteTopics({ topics: [names.events, names.sealed, names.alerts] }));
+      const config = loadChainerConfig({
+        KAFKA_BROKERS: kafka.brokers.join(','),
+        AUDITSEAL_CLUSTER: 'test',
+        AUDITSEAL_TOPIC_PREFIX: prefix,
+        AUDITSEAL_MIN_INSYNC_REPLICAS: '1',
+        CHAINER_SESSION_TIMEOUT_MS: '6000',
+      });
+      const registry = createMetricsRegistry('auditseal_chainer');
+      const chainer = createChainer(config, { logger: silent, metrics: createChainerMetrics(registry) });
+      cleanup.add('chainer', () => chainer.stop());
+      await chainer.start();
+
+      const inputs: [string, string | undefined, 'EVENT' | 'REJECTED', number | 'now'][] = [
+        ['just below −2^52 ms (avsc would write it inexactly)', String(-(2 ** 52) - 1), 'REJECTED', -1],
+        ['−2^62 ms (not a safe integer)', '-4611686018427387904', 'REJECTED', -1],
+        ['−2^52 ms, the lowest a sealed entry holds', String(-(2 ** 52)), 'EVENT', -(2 ** 52)],
+        ['−5 ms', '-5', 'EVENT', -5],
+        ['now', undefined, 'EVENT', 'now'],
+      ];
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+      await producer.connect();
+      for (const [i, [, timestamp]] of inputs.entries()) {
+        await producer.send({ topic: names.events, acks: -1, messages: [{ partition: 0, key: 'acme', value: encodeEvent(validEvent(i)), ...(timestamp ? { timestamp } : {}) }] });
+      }
+      await producer.disconnect();
+      await waitForSealed(admin, names, config.groupId, 60_000);
+
+      const [chain0] = await verifyChains(kafka.kafka, admin, names, 'test');
+      expect(chain0!.entries.map((e) => e.kind)).toEqual(inputs.map(([, , kind]) => kind));
+      expect(chain0!.entries.map((e) => e.rejectReason)).toEqual(inputs.map(([, , kind]) => (kind === 'REJECTED' ? 'MALFORMED' : null)));
+      expect(chain0!.entries.slice(0, 4).map((e) => e.sourceTimestamp)).toEqual(inputs.slice(0, 4).map(([, , , ts]) => ts));
+      expect(chain0!.entries[0]!.rejectDetail).toMatch(/Kafka record timestamp .* outside/);
+      expect(chainer.snapshot().partitions.map((p) => p.state)).toEqual(['active']);
+    });
+  });
 });

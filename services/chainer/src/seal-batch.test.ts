@@ -114,6 +114,22 @@ describe('sealBatch', () => {
       expect(verifyChain(entries.map((e) => toCoreEntry(e.entry)), { chainId: id }).ok).toBe(true);
     });
 
+    it('rejects as MALFORMED a record whose Kafka timestamp the entry cannot hold, with sourceTimestamp −1, whatever its value', () => {
+      const timestamps = [-(2 ** 52) - 1, -(2 ** 62), -(2 ** 52), -5, -1];
+      const input = timestamps.map((timestampMs, i) => ({ offset: i, timestampMs, key: null, value: encodeEvent(validEvent(i)) }));
+      const { entries } = seal(linker.genesisHead(), input);
+      expect(entries.map((e) => [e.entry.kind, e.entry.rejectReason, e.entry.sourceTimestamp])).toEqual([
+        ['REJECTED', 'MALFORMED', -1],
+        ['REJECTED', 'MALFORMED', -1],
+        ['EVENT', null, -(2 ** 52)],
+        ['EVENT', null, -5],
+        ['EVENT', null, -1],
+      ]);
+      expect(entries[0]!.entry.rejectDetail).toContain('Kafka record timestamp -4503599627370497 ms is outside');
+      expect(entries.map((e) => decodeSealedEntry(e.bytes).sourceTimestamp)).toEqual([-1, -1, -(2 ** 52), -5, -1]);
+      expect(verifyChain(entries.map((e) => toCoreEntry(decodeSealedEntry(e.bytes))), { chainId: id }).ok).toBe(true);
+    });
+
     it('keeps the key of a tombstone', () => {
       const [output] = seal(linker.genesisHead(), [{ offset: 0, timestampMs: 1, key: Buffer.from('tenant-a'), value: null }]).entries;
       expect(Buffer.from(output!.entry.key!).toString()).toBe('tenant-a');

@@ -1,4 +1,4 @@
-import { encodeSealedEntry, type SealedEntry, wireRejectReason } from '@auditseal/codec';
+import { encodeSealedEntry, type SealedEntry, sourceTimestampOf, wireRejectReason } from '@auditseal/codec';
 import { ChainLinker, CoreError, type ChainHead } from '@auditseal/core';
 import type { Classification } from './classify-record';
 
@@ -64,14 +64,16 @@ export function sealBatch(input: SealBatchInput): SealBatchResult {
       });
     }
     previousOffset = record.offset;
-    const classification = input.classify(record.value);
+    // A Kafka timestamp the entry cannot hold makes the record MALFORMED, whatever its value (FORMAT.md §9.3).
+    const sourceTimestamp = sourceTimestampOf(record.timestampMs);
+    const classification = sourceTimestamp === record.timestampMs ? input.classify(record.value) : timestampRejection(record.timestampMs);
     const value = record.value ?? EMPTY;
     const sealedAt = input.nowMicros();
     const rejected = classification.kind === 'rejected';
     const link = linker.seal(head, {
       kind: classification.kind,
       sourceOffset: record.offset,
-      sourceTimestampMs: record.timestampMs,
+      sourceTimestampMs: sourceTimestamp,
       sealedAtMicros: sealedAt,
       key: record.key,
       value,
@@ -84,7 +86,7 @@ export function sealBatch(input: SealBatchInput): SealBatchResult {
       kind: rejected ? 'REJECTED' : 'EVENT',
       sourcePartition: partition,
       sourceOffset: record.offset,
-      sourceTimestamp: record.timestampMs,
+      sourceTimestamp,
       sealedAt,
       key: record.key,
       value,
@@ -97,4 +99,12 @@ export function sealBatch(input: SealBatchInput): SealBatchResult {
     head = link.head;
   }
   return { entries, head };
+}
+
+function timestampRejection(timestampMs: number): Classification {
+  return {
+    kind: 'rejected',
+    reason: 'malformed',
+    detail: `Kafka record timestamp ${String(timestampMs)} ms is outside -(2^52) … 2^53 - 2 ms, which a sealed entry holds; sourceTimestamp is -1`,
+  };
 }
