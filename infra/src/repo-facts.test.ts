@@ -1,4 +1,4 @@
-import { entryPointsIn, envNamesIn, readRepoFacts } from './repo-facts';
+import { entryPointsIn, envNamesIn, fragmentEnvNamesIn, readRepoFacts } from './repo-facts';
 
 describe('envNamesIn', () => {
   describe('when given a zod env schema and member reads', () => {
@@ -12,6 +12,14 @@ const b = environment['ARCHIVE_PREFIX'] + env?.S3_BUCKET;
 const notEnv = config.HTTP_PORT; // not an environment read`;
       expect([...envNamesIn(source)].sort()).toEqual(['ARCHIVE_PREFIX', 'AUDITSEAL_DEBUG', 'CHAINER_DELIVERY', 'KAFKA_BROKERS', 'S3_BUCKET', 'S3_REGION']);
     });
+  });
+});
+
+describe('fragmentEnvNamesIn', () => {
+  it('adds the variables of a shared fragment only where it is called', () => {
+    const fragments = new Map([['loadKafkaSecurity', new Set(['KAFKA_SSL'])]]);
+    expect(fragmentEnvNamesIn('const s = loadKafkaSecurity(environment, "x");', fragments)).toEqual(new Set(['KAFKA_SSL']));
+    expect(fragmentEnvNamesIn('import { loadKafkaSecurity } from "@auditseal/runtime";', fragments)).toEqual(new Set());
   });
 });
 
@@ -41,7 +49,17 @@ describe('readRepoFacts', () => {
     expect(facts.pins.versitygw).toMatch(/^v\d+\.\d+\.\d+$/);
   });
 
-  it('knows no entry point for a service that does not exist', () => {
+  it('counts the shared Kafka security variables as read by every service that loads them', () => {
+    for (const service of ['chainer', 'archiver', 'verifier', 'cli']) {
+      const names = facts.envRead(`services/${service}/dist/main.js`);
+      for (const name of ['KAFKA_SSL', 'KAFKA_SSL_CA_FILE', 'KAFKA_SSL_CERT_FILE', 'KAFKA_SSL_KEY_FILE', 'KAFKA_SSL_SERVERNAME', 'KAFKA_SSL_REJECT_UNAUTHORIZED', 'KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'KAFKA_SASL_PASSWORD_FILE']) {
+        expect({ service, name, read: names?.has(name) }).toEqual({ service, name, read: true });
+      }
+    }
+    expect(facts.envRead('infra/local/probe.mjs')).not.toContain('KAFKA_SASL_MECHANISM');
+  });
+
+    it('knows no entry point for a service that does not exist', () => {
     expect(facts.entryPointExists('services/nope/dist/main.js')).toBe(false);
     expect(facts.envRead('services/nope/dist/main.js')).toBeUndefined();
   });

@@ -50,6 +50,30 @@ export function envNamesIn(source: string): Set<string> {
   return names;
 }
 
+/**
+ * Environment fragments a package shares with the services (today
+ * packages/runtime's loadKafkaSecurity: KAFKA_SSL_*, KAFKA_SASL_*): the
+ * variables a file of `dir` reads, keyed by each function it exports. A
+ * service that calls one of them reads its variables.
+ */
+export function sharedEnvFragments(dir: string): Map<string, ReadonlySet<string>> {
+  const fragments = new Map<string, ReadonlySet<string>>();
+  for (const file of sourceFiles(dir)) {
+    const source = readFileSync(file, 'utf8');
+    const names = envNamesIn(source);
+    if (names.size === 0) continue;
+    for (const m of source.matchAll(/^export (?:async )?function (\w+)/gm)) fragments.set(m[1]!, names);
+  }
+  return fragments;
+}
+
+/** The variables of the shared fragments that `source` calls. */
+export function fragmentEnvNamesIn(source: string, fragments: ReadonlyMap<string, ReadonlySet<string>>): Set<string> {
+  const names = new Set<string>();
+  for (const [fn, vars] of fragments) if (new RegExp(`\\b${fn}\\(`).test(source)) for (const v of vars) names.add(v);
+  return names;
+}
+
 function sourceFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
   const out: string[] = [];
@@ -73,6 +97,7 @@ export function readRepoFacts(root = REPO_ROOT): RepoFacts {
     return /^(infra|scripts)\//.test(path) && existsSync(join(root, path)) ? [join(root, path)] : undefined;
   };
   const envCache = new Map<string, ReadonlySet<string> | undefined>();
+  const fragments = sharedEnvFragments(join(root, 'packages', 'runtime', 'src'));
 
   const server = read('packages', 'runtime', 'src', 'service-server.ts');
   const served = [...server.matchAll(/url === '(\/[a-z]+)'/g)].map((m) => m[1]!);
@@ -88,7 +113,16 @@ export function readRepoFacts(root = REPO_ROOT): RepoFacts {
     envRead(path) {
       if (!envCache.has(path)) {
         const files = sourcesOf(path);
-        envCache.set(path, files && new Set(files.flatMap((file) => [...envNamesIn(readFileSync(file, 'utf8'))])));
+        envCache.set(
+          path,
+          files &&
+            new Set(
+              files.flatMap((file) => {
+                const source = readFileSync(file, 'utf8');
+                return [...envNamesIn(source), ...fragmentEnvNamesIn(source, fragments)];
+              }),
+            ),
+        );
       }
       return envCache.get(path);
     },

@@ -1,4 +1,6 @@
+import type { ConnectionOptions } from 'node:tls';
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type RetryOptions as KafkaJsRetryOptions, type SASLOptions } from 'kafkajs';
+import { kafkaJsSecurity, type KafkaSecurity } from './security';
 
 /** The logging surface the project's packages write to (services give a JSON logger). */
 export interface Logger {
@@ -21,7 +23,9 @@ export const silentLogger: Logger = {
 export interface KafkaClientOptions {
   brokers: string[];
   clientId: string;
-  ssl?: boolean;
+  /** TLS and SASL as the services configure them (KAFKA_SSL_*, KAFKA_SASL_*); wins over `ssl` and `sasl`. */
+  security?: KafkaSecurity;
+  ssl?: boolean | ConnectionOptions;
   sasl?: SASLOptions;
   logger?: Logger;
   connectionTimeoutMs?: number;
@@ -52,8 +56,9 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
     retry: options.retry ?? { retries: 8, initialRetryTime: 20, maxRetryTime: 2_000 },
     logLevel: logLevel.WARN,
   };
-  if (options.ssl) config.ssl = true;
-  if (options.sasl) config.sasl = options.sasl;
+  const { ssl, sasl } = options.security ? kafkaJsSecurity(options.security) : { ssl: options.ssl, sasl: options.sasl };
+  if (ssl) config.ssl = ssl;
+  if (sasl) config.sasl = sasl;
   const logger = options.logger;
   if (logger) {
     config.logCreator = () => (entry: LogEntry) => {

@@ -5,6 +5,8 @@ export type KafkaErrorCode =
   | 'topic_unsafe'
   | 'partition_mismatch'
   | 'broker_unreachable'
+  | 'authentication_failed'
+  | 'tls_failed'
   | 'deadline_exceeded'
   | 'kafka_error';
 

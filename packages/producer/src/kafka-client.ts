@@ -1,3 +1,4 @@
+import type { ConnectionOptions } from 'node:tls';
 import { createKafkaClient, type Logger } from '@auditseal/kafka';
 import type { Kafka, SASLOptions } from 'kafkajs';
 import { producerKafkaLogger } from './kafka-logger';
@@ -5,7 +6,8 @@ import { producerKafkaLogger } from './kafka-logger';
 export interface ProducerKafkaClientOptions {
   brokers: string[];
   clientId: string;
-  ssl?: boolean;
+  /** `true`, or tls.connect options (`ca`, `cert`, `key`, `servername`) for a private CA or mTLS. */
+  ssl?: boolean | ConnectionOptions;
   sasl?: SASLOptions;
   logger?: Logger;
   requestTimeoutMs: number;

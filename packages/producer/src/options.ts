@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import type { ConnectionOptions } from 'node:tls';
 import { EVENT_LIMITS, type AuditSource, type ValidationIssue } from '@auditseal/codec';
 import { signingKeyFromSeed } from '@auditseal/core';
 import { topicNames, type Logger } from '@auditseal/kafka';
@@ -16,7 +17,8 @@ export interface AuditProducerOptions {
   kafka?: Kafka;
   /** Client id for the kafkajs client the producer creates. Default `auditseal-producer-<service>`. */
   clientId?: string;
-  ssl?: boolean;
+  /** `true`, or tls.connect options (`ca`, `cert`, `key`, `servername`) for a private CA or mTLS. */
+  ssl?: boolean | ConnectionOptions;
   sasl?: SASLOptions;
   /** Topic to write. Default `audit.events`. */
   topic?: string;

@@ -12,12 +12,19 @@ export function loadConfig<S extends z.ZodTypeAny>(schema: S, env: Record<string
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const variable = issue.path.join('.') || '(environment)';
-    const value = typeof issue.path[0] === 'string' ? env[issue.path[0]] : undefined;
-    return `  - ${variable}: ${issue.message}${value === undefined ? ' (not set)' : ` (got ${JSON.stringify(value)})`}`;
+    const name = typeof issue.path[0] === 'string' ? issue.path[0] : undefined;
+    const value = name === undefined ? undefined : env[name];
+    const got = value === undefined ? ' (not set)' : isSecretVariable(name!) ? ' (set; value not shown)' : ` (got ${JSON.stringify(value)})`;
+    return `  - ${variable}: ${issue.message}${got}`;
   });
   throw new ConfigError('invalid_config', `${service}: invalid configuration:\n${problems.join('\n')}\nSee docs/OPERATIONS.md for every variable.`, {
     details: { issues: result.error.issues },
   });
+}
+
+/** Variables whose values never appear in an error message or a log (passwords, secret keys). */
+export function isSecretVariable(name: string): boolean {
+  return /PASSWORD|SECRET/.test(name);
 }
 
 /** Env helpers: every variable is a string, so these parse and bound it. */

@@ -2,3 +2,4 @@ export * from './logger';
 export * from './config';
 export * from './service-server';
 export * from './shutdown';
+export * from './kafka-security';

@@ -31,6 +31,17 @@ export const INTEGRATION_ENV_VARS = [
   'LOCAL_S3_DATA_DIR',
 ] as const;
 
+/** The SASL_PLAINTEXT listener of the local Kafka and its development user (PLAIN and SCRAM-SHA-512), also printed by `infra.sh env`. */
+export const SASL_INTEGRATION_ENV_VARS = ['AUDITSEAL_KAFKA_SASL_BROKERS', 'AUDITSEAL_KAFKA_SASL_USERNAME', 'AUDITSEAL_KAFKA_SASL_PASSWORD'] as const;
+
+export interface SaslIntegrationEnv {
+  /** Bootstrap brokers of the SASL_PLAINTEXT listener. */
+  brokers: string[];
+  /** A user known to both PLAIN and SCRAM-SHA-512. */
+  username: string;
+  password: string;
+}
+
 // src/ when jest runs the sources, dist/ when built: the repository is three levels up.
 const repositoryRoot = resolve(__dirname, '..', '..', '..');
 const infraScript = resolve(repositoryRoot, 'infra', 'local', 'infra.sh');
@@ -53,6 +64,32 @@ export function integrationEnv(): IntegrationEnv {
   }
   cached = readIntegrationEnv(process.env);
   return cached;
+}
+
+/**
+ * The SASL listener of the tests' Kafka (tests of KAFKA_SASL_*). Throws
+ * `env_invalid` when the variables are missing: a local infra started before
+ * infra.sh had the listener needs `infra.sh down && infra.sh up`.
+ */
+export function saslIntegrationEnv(): SaslIntegrationEnv {
+  integrationEnv();
+  return readSaslIntegrationEnv(process.env);
+}
+
+export function readSaslIntegrationEnv(env: NodeJS.ProcessEnv): SaslIntegrationEnv {
+  const missing = SASL_INTEGRATION_ENV_VARS.filter((name) => !env[name]?.trim());
+  if (missing.length > 0) {
+    throw new TestkitError(
+      'env_invalid',
+      `${missing.join(', ')} not set: the SASL tests need the SASL_PLAINTEXT listener of infra/local (export them from \`npm run -s infra:env\`; ` +
+        'an infra started before the listener existed needs `bash infra/local/infra.sh down && bash infra/local/infra.sh up`)',
+    );
+  }
+  return {
+    brokers: env.AUDITSEAL_KAFKA_SASL_BROKERS!.split(',').map((b) => b.trim()).filter((b) => b !== ''),
+    username: env.AUDITSEAL_KAFKA_SASL_USERNAME!.trim(),
+    password: env.AUDITSEAL_KAFKA_SASL_PASSWORD!,
+  };
 }
 
 /** Validates the contract variables; throws `env_invalid` naming the variable. */
@@ -106,10 +143,11 @@ function startLocalInfra(): Record<string, string> {
 
 /** Lets bash evaluate `infra.sh env` (it quotes for the shell) and reads back the values. */
 function readInfraEnv(): Record<string, string> {
-  const script = `eval "$(bash "$0" env)" && printf '%s\\0' ${INTEGRATION_ENV_VARS.map((name) => `"$${name}"`).join(' ')}`;
+  const names = [...INTEGRATION_ENV_VARS, ...SASL_INTEGRATION_ENV_VARS];
+  const script = `eval "$(bash "$0" env)" && printf '%s\\0' ${names.map((name) => `"$${name}"`).join(' ')}`;
   const values = execFileSync('bash', ['-c', script, infraScript], { cwd: repositoryRoot, encoding: 'utf8' }).split('\0');
   const env: Record<string, string> = {};
-  INTEGRATION_ENV_VARS.forEach((name, index) => {
+  names.forEach((name, index) => {
     env[name] = values[index] ?? '';
   });
   return env;

@@ -11,7 +11,19 @@ const { resolve } = require('node:path');
 
 const root = resolve(__dirname, '..', '..', '..');
 const infra = resolve(root, 'infra', 'local', 'infra.sh');
-const names = ['KAFKA_BROKERS', 'S3_ENDPOINT', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_BUCKET', 'LOCAL_S3_DATA_DIR'];
+// The same names as INTEGRATION_ENV_VARS and SASL_INTEGRATION_ENV_VARS of integration-env.ts.
+const names = [
+  'KAFKA_BROKERS',
+  'S3_ENDPOINT',
+  'S3_REGION',
+  'S3_ACCESS_KEY_ID',
+  'S3_SECRET_ACCESS_KEY',
+  'S3_BUCKET',
+  'LOCAL_S3_DATA_DIR',
+  'AUDITSEAL_KAFKA_SASL_BROKERS',
+  'AUDITSEAL_KAFKA_SASL_USERNAME',
+  'AUDITSEAL_KAFKA_SASL_PASSWORD',
+];
 
 module.exports = async () => {
   if (process.env.KAFKA_BROKERS && process.env.S3_ENDPOINT) return;

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { archiveLayout, createS3ArchiveStore, createS3Client, type ArchiveLayout, type ArchiveStore } from '@auditseal/archive';
 import { chainId, type PublicKeyring, type SigningKey } from '@auditseal/core';
-import { assertTopicsSafe, createKafkaClient, sleep, type Logger } from '@auditseal/kafka';
+import { assertTopicsSafe, connectExplained, createKafkaClient, sleep, type Logger } from '@auditseal/kafka';
 import type { HealthState } from '@auditseal/runtime';
 import type { Admin, Batch, Consumer, Kafka } from 'kafkajs';
 import type { ArchiverConfig, CrashPoint } from './config';
@@ -220,9 +220,9 @@ export function createArchiver(config: ArchiverConfig, deps: ArchiverDeps): Arch
         logger.warn(`${message} (ARCHIVER_DELETE_PROBE=warn: continuing)`);
       }
       metrics.objectsWritten.inc({ kind: 'key', result: await publishKey(store, layout, deps.signingKey, deps.keyNotBefore, config.retentionDays) });
-      kafka = createKafkaClient({ brokers: config.brokers, clientId: `auditseal-archiver-${hostname()}`, logger: logger.child('kafka') });
+      kafka = createKafkaClient({ brokers: config.brokers, security: config.kafkaSecurity, clientId: `auditseal-archiver-${hostname()}`, logger: logger.child('kafka') });
       admin = kafka.admin();
-      await admin.connect();
+      await connectExplained(admin, config.kafkaSecurity, config.brokers);
       await assertTopicsSafe(admin, config.topics, { minInsyncReplicas: config.minInsyncReplicas });
       const metadata = await admin.fetchTopicMetadata({ topics: [sealed] });
       const partitionCount = metadata.topics[0]?.partitions.length ?? 1;

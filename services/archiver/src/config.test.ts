@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from '@auditseal/runtime';
 import { loadArchiverConfig } from './config';
 
 const base = { KAFKA_BROKERS: '127.0.0.1:9092', AUDITSEAL_CLUSTER: 'prod', S3_BUCKET: 'b', ARCHIVER_SIGNING_KEY: '/k.json' };
@@ -25,5 +29,28 @@ describe('loadArchiverConfig', () => {
       expect(() => loadArchiverConfig(rest)).toThrow(/ARCHIVER_SIGNING_KEY/);
       expect(loadArchiverConfig({ ...rest, ARCHIVER_DEV_KEY: 'true' }).signingKeyPath).toBe('.local/archiver-dev-key.json');
     });
+  });
+});
+
+describe('loadArchiverConfig Kafka security (KAFKA_SSL_*, KAFKA_SASL_*)', () => {
+  const password = 'never-in-a-message';
+
+  it('connects in plaintext without SASL by default', () => {
+    expect(loadArchiverConfig(base).kafkaSecurity).toEqual({ tls: undefined, sasl: undefined });
+  });
+
+  it('reads TLS and SASL through the shared fragment, the password from its file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'archiver-kafka-security-'));
+    writeFileSync(join(dir, 'password'), `${password}\n`);
+    const c = loadArchiverConfig({ ...base, KAFKA_SSL: 'true', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'archiver', KAFKA_SASL_PASSWORD_FILE: join(dir, 'password') });
+    expect(c.kafkaSecurity).toEqual({ tls: { rejectUnauthorized: true }, sasl: { mechanism: 'scram-sha-512', username: 'archiver', password } });
+    rmSync(dir, { recursive: true });
+  });
+
+  it('refuses a mechanism without user with a ConfigError naming the variable, never the password', () => {
+    const load = () => loadArchiverConfig({ ...base, KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_PASSWORD: password });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(/^archiver: invalid configuration:\n {2}- KAFKA_SASL_USERNAME: must be set when KAFKA_SASL_MECHANISM is plain/);
+    expect(load).not.toThrow(password);
   });
 });

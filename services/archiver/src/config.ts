@@ -1,5 +1,5 @@
-import { topicNames, type TopicNames } from '@auditseal/kafka';
-import { env, loadConfig } from '@auditseal/runtime';
+import { topicNames, type KafkaSecurity, type TopicNames } from '@auditseal/kafka';
+import { env, loadConfig, loadKafkaSecurity } from '@auditseal/runtime';
 import { z } from 'zod';
 
 /**
@@ -11,6 +11,8 @@ export type CrashPoint = 'segment-put' | 'manifest-put';
 
 export interface ArchiverConfig {
   brokers: string[];
+  /** TLS and SASL (KAFKA_SSL_*, KAFKA_SASL_*: docs/OPERATIONS.md "Common settings"). */
+  kafkaSecurity: KafkaSecurity;
   cluster: string;
   topicPrefix: string;
   topics: TopicNames;
@@ -75,9 +77,11 @@ export function loadArchiverConfig(environment: Record<string, string | undefine
     environment,
     'archiver',
   );
+  const kafkaSecurity = loadKafkaSecurity(environment, 'archiver');
   const prefix = e.AUDITSEAL_TOPIC_PREFIX;
   return {
     brokers: e.KAFKA_BROKERS,
+    kafkaSecurity,
     cluster: e.AUDITSEAL_CLUSTER,
     topicPrefix: prefix,
     topics: topicNames(prefix),

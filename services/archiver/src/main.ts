@@ -1,6 +1,6 @@
 import { isAuditSealError } from '@auditseal/core';
 import { KafkaError } from '@auditseal/kafka';
-import { ConfigError, createJsonLogger, createMetricsRegistry, onShutdown, startServiceServer } from '@auditseal/runtime';
+import { ConfigError, createJsonLogger, createMetricsRegistry, logKafkaSecurity, onShutdown, startServiceServer } from '@auditseal/runtime';
 import { createArchiver } from './archiver';
 import { loadArchiverConfig, type ArchiverConfig } from './config';
 import { createArchiverMetrics } from './metrics';
@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createJsonLogger({ service: 'archiver', level: config.logLevel });
+  logKafkaSecurity(logger, config.kafkaSecurity);
   if (signing.generated) logger.warn('generated a DEVELOPMENT signing key (ARCHIVER_DEV_KEY=true); never use it in production', { path: config.signingKeyPath, keyId: signing.key.keyId });
   if (config.crashAfter) logger.warn('FAULT INJECTION: ARCHIVER_CRASH_AFTER is set; the process will SIGKILL itself', { crashAfter: config.crashAfter });
   const registry = createMetricsRegistry('auditseal_archiver');

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { Classification } from './classify-record';
 import { chainId, type PublicKeyring } from '@auditseal/core';
-import { assertTopicsSafe, createKafkaClient, ensureTopics, sleep, type Logger } from '@auditseal/kafka';
+import { assertTopicsSafe, connectExplained, createKafkaClient, ensureTopics, sleep, type Logger } from '@auditseal/kafka';
 import type { HealthState } from '@auditseal/runtime';
 import type { Admin, Batch, Consumer, Kafka } from 'kafkajs';
 import { classifyRecord } from './classify-record';
@@ -298,9 +298,14 @@ export function createChainer(config: ChainerConfig, deps: ChainerDeps): Chainer
   };
 
   async function startUp(): Promise<void> {
-    kafka = createKafkaClient({ brokers: config.brokers, clientId: deps.clientId ?? `auditseal-chainer-${hostname()}`, logger: quietProtocolErrors(logger.child('kafka')) });
+    kafka = createKafkaClient({
+      brokers: config.brokers,
+      security: config.kafkaSecurity,
+      clientId: deps.clientId ?? `auditseal-chainer-${hostname()}`,
+      logger: quietProtocolErrors(logger.child('kafka')),
+    });
     admin = kafka.admin();
-    await admin.connect();
+    await connectExplained(admin, config.kafkaSecurity, config.brokers);
     if (stopping) return;
     if (config.ensureTopics) {
       const { created } = await ensureTopics(admin, config.topics, {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { generateSigningKey, publicKeyEntry, serializeKeyring, createKeyring } from '@auditseal/core';
 import { ConfigError } from '@auditseal/runtime';
 import { loadChainerConfig, loadProducerKeyring, transactionalIdFor } from './config';
@@ -10,6 +13,7 @@ describe('loadChainerConfig', () => {
       const config = loadChainerConfig(minimal);
       expect(config).toEqual({
         brokers: ['127.0.0.1:9092'],
+        kafkaSecurity: { tls: undefined, sasl: undefined },
         cluster: 'prod-eu',
         topicPrefix: '',
         topics: { events: 'audit.events', sealed: 'audit.sealed', alerts: 'audit.alerts' },
@@ -77,5 +81,28 @@ describe('loadProducerKeyring', () => {
     };
     expect(() => loadProducerKeyring('/nope.json', missing)).toThrow(/CHAINER_PRODUCER_KEYRING: cannot read \/nope.json/);
     expect(() => loadProducerKeyring('/bad.json', () => '{}')).toThrow(/CHAINER_PRODUCER_KEYRING: \/bad.json is not a valid keyring/);
+  });
+});
+
+describe('loadChainerConfig Kafka security (KAFKA_SSL_*, KAFKA_SASL_*)', () => {
+  const password = 'never-in-a-message';
+
+  it('connects in plaintext without SASL by default', () => {
+    expect(loadChainerConfig(minimal).kafkaSecurity).toEqual({ tls: undefined, sasl: undefined });
+  });
+
+  it('reads TLS and SASL through the shared fragment, the password from its file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chainer-kafka-security-'));
+    writeFileSync(join(dir, 'password'), `${password}\n`);
+    const c = loadChainerConfig({ ...minimal, KAFKA_SSL: 'true', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'chainer', KAFKA_SASL_PASSWORD_FILE: join(dir, 'password') });
+    expect(c.kafkaSecurity).toEqual({ tls: { rejectUnauthorized: true }, sasl: { mechanism: 'scram-sha-512', username: 'chainer', password } });
+    rmSync(dir, { recursive: true });
+  });
+
+  it('refuses a mechanism without user with a ConfigError naming the variable, never the password', () => {
+    const load = () => loadChainerConfig({ ...minimal, KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_PASSWORD: password });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(/^chainer: invalid configuration:\n {2}- KAFKA_SASL_USERNAME: must be set when KAFKA_SASL_MECHANISM is plain/);
+    expect(load).not.toThrow(password);
   });
 });

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { EVENT_LIMITS } from '@auditseal/codec';
 import { parseKeyring, type PublicKeyring } from '@auditseal/core';
-import { DEFAULT_TOPIC_POLICY, topicNames, type TopicNames } from '@auditseal/kafka';
-import { ConfigError, env, loadConfig } from '@auditseal/runtime';
+import { DEFAULT_TOPIC_POLICY, topicNames, type KafkaSecurity, type TopicNames } from '@auditseal/kafka';
+import { ConfigError, env, loadConfig, loadKafkaSecurity } from '@auditseal/runtime';
 import { z } from 'zod';
 
 /**
@@ -14,6 +14,8 @@ export type DeliveryMode = 'exactly-once' | 'at-least-once';
 
 export interface ChainerConfig {
   brokers: string[];
+  /** TLS and SASL (KAFKA_SSL_*, KAFKA_SASL_*: docs/OPERATIONS.md "Common settings"). */
+  kafkaSecurity: KafkaSecurity;
   /** Operator-chosen cluster name; part of every chain id (FORMAT.md §2). */
   cluster: string;
   topicPrefix: string;
@@ -69,9 +71,11 @@ export function loadChainerConfig(environment: Record<string, string | undefined
       'chainer: invalid configuration:\n  - CHAINER_PRODUCER_KEYRING: must be set when CHAINER_REQUIRE_SIGNATURES_FROM names services (signatures cannot be verified without keys)\nSee docs/OPERATIONS.md for every variable.',
     );
   }
+  const kafkaSecurity = loadKafkaSecurity(environment, 'chainer');
   const prefix = e.AUDITSEAL_TOPIC_PREFIX;
   return {
     brokers: e.KAFKA_BROKERS,
+    kafkaSecurity,
     cluster: e.AUDITSEAL_CLUSTER,
     topicPrefix: prefix,
     topics: topicNames(prefix),

@@ -1,6 +1,6 @@
 import { isAuditSealError } from '@auditseal/core';
 import { KafkaError } from '@auditseal/kafka';
-import { ConfigError, createJsonLogger, createMetricsRegistry, onShutdown, startServiceServer } from '@auditseal/runtime';
+import { ConfigError, createJsonLogger, createMetricsRegistry, logKafkaSecurity, onShutdown, startServiceServer } from '@auditseal/runtime';
 import { createChainer } from './chainer';
 import { loadChainerConfig, loadProducerKeyring, type ChainerConfig } from './config';
 import { createChainerMetrics } from './metrics';
@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createJsonLogger({ service: 'chainer', level: config.logLevel });
+  logKafkaSecurity(logger, config.kafkaSecurity);
   const registry = createMetricsRegistry('auditseal_chainer');
   const metrics = createChainerMetrics(registry);
   const chainer = createChainer(config, {

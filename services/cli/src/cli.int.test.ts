@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { archiveLayout, createS3ArchiveStore, listAll, parseManifest, serializeManifest, signManifest } from '@auditseal/archive';
 import { encodeSealedEntry } from '@auditseal/codec';
-import { createCleanup, createTestKafka, createTestS3, integrationEnv, uniqueName, type TestS3 } from '@auditseal/testkit';
+import { createCleanup, createTestKafka, createTestS3, integrationEnv, saslIntegrationEnv, uniqueName, type TestS3 } from '@auditseal/testkit';
 import { buildFixtureArchive, keyringJson, OTHER_KEY, writeFixtureToStore, type FixtureArchive } from './testing/archive-fixture';
 
 /**
@@ -290,6 +290,23 @@ describe('auditseal CLI (real S3 with Object Lock, real Kafka)', () => {
       expect(run.code).toBe(2);
       expect(run.stderr).toContain('cannot reach Kafka at 127.0.0.1:9');
       expect(run.stderr).toContain('npm run infra:up');
+    });
+
+    it('checks topics over SASL/SCRAM-SHA-512; a wrong password → exit 2 naming the user and mechanism, not the password', async () => {
+      const sasl = saslIntegrationEnv();
+      const env = { KAFKA_BROKERS: sasl.brokers.join(','), AUDITSEAL_TOPIC_PREFIX: `${uniqueName('cli-sasl')}.`, KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: sasl.username };
+      const ok = await cli(['topics', 'check', '--json'], { ...env, KAFKA_SASL_PASSWORD: sasl.password });
+      // Connected and authenticated: the (missing) topics are judged, which is exit 1, not an environment error.
+      expect(ok.code).toBe(1);
+      expect(ok.stderr).not.toContain('authentication failed');
+      expect(JSON.parse(ok.stdout)).toHaveProperty('topics');
+      const wrong = await cli(['topics', 'check'], { ...env, KAFKA_SASL_PASSWORD: 'not-the-dev-password' });
+      expect(wrong.code).toBe(2);
+      expect(wrong.stderr).toContain(`auditseal topics: Kafka authentication failed for user "${sasl.username}" with mechanism SCRAM-SHA-512`);
+      expect(wrong.stderr).not.toContain('not-the-dev-password');
+      const incomplete = await cli(['topics', 'check'], { ...env, KAFKA_SASL_USERNAME: '' });
+      expect(incomplete.code).toBe(2);
+      expect(incomplete.stderr).toContain('KAFKA_SASL_USERNAME');
     });
   });
 });

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError } from '@auditseal/runtime';
 import { loadVerifierConfig } from './config';
 
@@ -65,5 +68,28 @@ describe('loadVerifierConfig', () => {
         for (const name of ['KAFKA_BROKERS', 'AUDITSEAL_CLUSTER', 'VERIFIER_S3_SCAN_INTERVAL_MS']) expect((error as Error).message).toContain(name);
       }
     });
+  });
+});
+
+describe('loadVerifierConfig Kafka security (KAFKA_SSL_*, KAFKA_SASL_*)', () => {
+  const password = 'never-in-a-message';
+
+  it('connects in plaintext without SASL by default', () => {
+    expect(loadVerifierConfig(base, 'host-1').kafkaSecurity).toEqual({ tls: undefined, sasl: undefined });
+  });
+
+  it('reads TLS and SASL through the shared fragment, the password from its file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'verifier-kafka-security-'));
+    writeFileSync(join(dir, 'password'), `${password}\n`);
+    const c = loadVerifierConfig({ ...base, KAFKA_SSL: 'true', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'verifier', KAFKA_SASL_PASSWORD_FILE: join(dir, 'password') }, 'host-1');
+    expect(c.kafkaSecurity).toEqual({ tls: { rejectUnauthorized: true }, sasl: { mechanism: 'scram-sha-512', username: 'verifier', password } });
+    rmSync(dir, { recursive: true });
+  });
+
+  it('refuses a mechanism without user with a ConfigError naming the variable, never the password', () => {
+    const load = () => loadVerifierConfig({ ...base, KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_PASSWORD: password }, 'host-1');
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(/^verifier: invalid configuration:\n {2}- KAFKA_SASL_USERNAME: must be set when KAFKA_SASL_MECHANISM is plain/);
+    expect(load).not.toThrow(password);
   });
 });

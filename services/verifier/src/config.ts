@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { topicNames, type TopicNames } from '@auditseal/kafka';
-import { ConfigError, env, loadConfig } from '@auditseal/runtime';
+import { topicNames, type KafkaSecurity, type TopicNames } from '@auditseal/kafka';
+import { ConfigError, env, loadConfig, loadKafkaSecurity } from '@auditseal/runtime';
 import { z } from 'zod';
 import { ordinalOf, type Shard } from './shard';
 
@@ -11,6 +11,8 @@ import { ordinalOf, type Shard } from './shard';
 
 export interface VerifierConfig {
   brokers: string[];
+  /** TLS and SASL (KAFKA_SSL_*, KAFKA_SASL_*: docs/OPERATIONS.md "Common settings"); plain data, handed to the worker threads with the rest. */
+  kafkaSecurity: KafkaSecurity;
   cluster: string;
   topicPrefix: string;
   topics: TopicNames;
@@ -70,11 +72,13 @@ const schema = z.object({
 
 export function loadVerifierConfig(environment: Record<string, string | undefined>, hostname = 'verifier'): VerifierConfig {
   const e = loadConfig(schema, environment, 'verifier');
+  const kafkaSecurity = loadKafkaSecurity(environment, 'verifier');
   const prefix = e.AUDITSEAL_TOPIC_PREFIX;
   const instance = e.VERIFIER_INSTANCE ?? hostname;
   const shard = shardOf(e.VERIFIER_SHARDS, e.VERIFIER_SHARD, instance);
   return {
     brokers: e.KAFKA_BROKERS,
+    kafkaSecurity,
     cluster: e.AUDITSEAL_CLUSTER,
     topicPrefix: prefix,
     topics: topicNames(prefix),

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { ConfigError, createJsonLogger, createMetricsRegistry, onShutdown, startServiceServer } from '@auditseal/runtime';
+import { ConfigError, createJsonLogger, createMetricsRegistry, logKafkaSecurity, onShutdown, startServiceServer } from '@auditseal/runtime';
 import { loadVerifierConfig, type VerifierConfig } from './config';
 import { createVerifierMetrics } from './metrics';
 import { createVerifier } from './verifier';
@@ -19,6 +19,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createJsonLogger({ service: 'verifier', level: config.logLevel });
+  logKafkaSecurity(logger, config.kafkaSecurity);
   const registry = createMetricsRegistry('auditseal_verifier');
   const metrics = createVerifierMetrics(registry);
   let verifier;

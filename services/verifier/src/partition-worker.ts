@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createKeyring, type PublicKeyEntry } from '@auditseal/core';
 import { createS3Client } from '@auditseal/archive';
-import { createKafkaClient } from '@auditseal/kafka';
+import { connectExplained, createKafkaClient } from '@auditseal/kafka';
 import { createJsonLogger } from '@auditseal/runtime';
 import type { ChainResume, Finding, VerificationReport } from '@auditseal/verify';
 import type { VerifierConfig } from './config';
@@ -29,10 +29,10 @@ async function run(): Promise<void> {
   if (!port) throw new Error('partition-worker.js runs as a worker thread of the verifier');
   const { config, index } = workerData as { config: VerifierConfig; index: number };
   const logger = createJsonLogger({ service: 'verifier', level: config.logLevel }, `verifier.worker-${index}`);
-  const kafka = createKafkaClient({ brokers: config.brokers, clientId: `${config.topicPrefix}verifier-${index}`, logger: logger.child('kafka') });
+  const kafka = createKafkaClient({ brokers: config.brokers, security: config.kafkaSecurity, clientId: `${config.topicPrefix}verifier-${index}`, logger: logger.child('kafka') });
   const s3Client = createS3Client(config.s3);
   const admin = kafka.admin();
-  await admin.connect();
+  await connectExplained(admin, config.kafkaSecurity, config.brokers);
   const abort = new AbortController();
   const ctx: PassContext = { config, kafka, admin, store: createStore(s3Client, config), logger, signal: abort.signal, now: () => new Date() };
   const send = (reply: WorkerReply) => port.postMessage(reply);

@@ -8,7 +8,7 @@ import { decodeSealedEntry, encodeEvent, encodeSealedEntry, uuidv7 } from '@audi
 import { chainId } from '@auditseal/core';
 import { ensureTopics, fetchPartitionOffsets, readPartition, topicNames } from '@auditseal/kafka';
 import { silentLogger } from '@auditseal/runtime';
-import { createCleanup, createTestKafka, createTestS3, integrationEnv, uniqueName, waitFor } from '@auditseal/testkit';
+import { createCleanup, createTestKafka, createTestS3, integrationEnv, saslIntegrationEnv, uniqueName, waitFor } from '@auditseal/testkit';
 import { Partitioners, type Kafka, type Message } from 'kafkajs';
 import { Registry } from 'prom-client';
 import type { AlertV1 } from './alert';
@@ -208,6 +208,24 @@ describe('verifier (real Kafka and S3; chainer and archiver as child processes)'
     expect(metricValue(metrics, 'auditseal_verifier_open_findings{severity="critical"}')).toBe(0);
     expect(await stop()).toBe(0);
     expect(await alerts()).toEqual([]);
+  }, 60_000);
+
+  it('the service authenticates with SASL/SCRAM-SHA-512 in its main thread and its partition worker threads', async () => {
+    const sasl = saslIntegrationEnv();
+    const { get, stop, output } = await startVerifierProcess({
+      VERIFIER_WORKERS: '2',
+      KAFKA_BROKERS: sasl.brokers.join(','),
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: sasl.username,
+      KAFKA_SASL_PASSWORD: sasl.password,
+    });
+    // A pass reads every partition of audit.sealed in the workers: only possible once they authenticated.
+    const ready = await waitFor(() => get('/readyz'), { description: 'a first pass over SASL', until: (r) => r.status === 200, timeoutMs: 30_000, intervalMs: 200 });
+    expect(JSON.parse(ready.body)).toMatchObject({ detail: { raisedFindings: 0, lastPass: { findings: 0, entries: 3_000, partitions: PARTITIONS } } });
+    expect(output()).toContain('"msg":"partition workers started","workers":2');
+    expect(output()).toContain(`"sasl":{"mechanism":"SCRAM-SHA-512","username":"${sasl.username}"}`);
+    expect(output()).not.toContain(sasl.password);
+    expect(await stop()).toBe(0);
   }, 60_000);
 
   it('passes after the first are incremental: verified segments are re-hashed, and only new entries are read and checked', async () => {

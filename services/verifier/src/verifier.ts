@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createS3Client, type ArchiveStore } from '@auditseal/archive';
 import { chainId as makeChainId, createKeyring, parseKeyring, type PublicKeyring } from '@auditseal/core';
-import { createKafkaClient, fetchPartitionOffsets, readPartition, type Logger } from '@auditseal/kafka';
+import { connectExplained, createKafkaClient, fetchPartitionOffsets, readPartition, type Logger } from '@auditseal/kafka';
 import type { HealthState } from '@auditseal/runtime';
 import { findingId, verifyArchive, type ChainResume, type Finding, type Severity, type VerificationReport } from '@auditseal/verify';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -96,7 +96,7 @@ async function loadArchiveKeyring(store: ArchiveStore, root: string, logger: Log
 export function createVerifier(config: VerifierConfig, deps: VerifierDeps): Verifier {
   const { logger, metrics } = deps;
   const now = deps.now ?? (() => new Date());
-  const kafka = deps.kafka ?? createKafkaClient({ brokers: config.brokers, clientId: `${config.topicPrefix}verifier`, logger: logger.child('kafka') });
+  const kafka = deps.kafka ?? createKafkaClient({ brokers: config.brokers, security: config.kafkaSecurity, clientId: `${config.topicPrefix}verifier`, logger: logger.child('kafka') });
   const s3Client = deps.s3Client ?? createS3Client(config.s3);
   const store = createStore(s3Client, config);
   // Partition workers (threads) unless the caller injected its own clients (tests drive one process).
@@ -288,7 +288,7 @@ export function createVerifier(config: VerifierConfig, deps: VerifierDeps): Veri
     },
     async start() {
       admin = kafka.admin();
-      await admin.connect();
+      await connectExplained(admin, config.kafkaSecurity, config.brokers);
       producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
       await producer.connect();
       await loadRaised();

@@ -1,0 +1,65 @@
+import { createMetricsRegistry } from '@auditseal/runtime';
+import { createCleanup, createTestKafka, saslIntegrationEnv, uniqueName } from '@auditseal/testkit';
+import { createChainer } from './chainer';
+import { loadChainerConfig } from './config';
+import { createChainerMetrics } from './metrics';
+import { createAuditTopics, produceEvents, silent, startChainerProcess, verifyChains, waitForSealed } from './testing/harness';
+
+// The chainer authenticating with KAFKA_SASL_* against the SASL_PLAINTEXT
+// listener of the local Kafka (infra/local/infra.sh); the topics, the events
+// and the checks go through the plain listener of the same broker(s).
+
+describe('chainer over SASL', () => {
+  const cleanup = createCleanup();
+  afterEach(() => cleanup.run());
+
+  describe('when it authenticates with SCRAM-SHA-512', () => {
+    it('seals every event into chains that verify', async () => {
+      const sasl = saslIntegrationEnv();
+      const kafka = createTestKafka({ cleanup });
+      const admin = await kafka.admin();
+      const prefix = `${uniqueName('sasl')}.`;
+      const names = await createAuditTopics(admin, prefix, 2);
+      cleanup.add('topics', () => admin.deleteTopics({ topics: [names.events, names.sealed, names.alerts] }));
+      const config = loadChainerConfig({
+        KAFKA_BROKERS: sasl.brokers.join(','),
+        KAFKA_SASL_MECHANISM: 'scram-sha-512',
+        KAFKA_SASL_USERNAME: sasl.username,
+        KAFKA_SASL_PASSWORD: sasl.password,
+        AUDITSEAL_CLUSTER: 'test',
+        AUDITSEAL_TOPIC_PREFIX: prefix,
+        AUDITSEAL_MIN_INSYNC_REPLICAS: '1',
+        CHAINER_SESSION_TIMEOUT_MS: '6000',
+      });
+      const chainer = createChainer(config, { logger: silent, metrics: createChainerMetrics(createMetricsRegistry('auditseal_chainer')) });
+      cleanup.add('chainer', () => chainer.stop());
+      await chainer.start();
+      await produceEvents(kafka.kafka, { topic: names.events, count: 400, partitions: 2 });
+      await waitForSealed(admin, names, config.groupId, 60_000);
+
+      const reports = await verifyChains(kafka.kafka, admin, names, 'test');
+      expect(reports.map((r) => r.events)).toEqual([200, 200]);
+    });
+  });
+
+  describe('when its password is wrong', () => {
+    it.each(['plain', 'scram-sha-512'])('exits 1 at start saying authentication failed for the user with mechanism %s, without the password', async (mechanism) => {
+      const sasl = saslIntegrationEnv();
+      const wrong = 'not-the-dev-password';
+      const chainer = startChainerProcess({
+        KAFKA_BROKERS: sasl.brokers.join(','),
+        KAFKA_SASL_MECHANISM: mechanism,
+        KAFKA_SASL_USERNAME: sasl.username,
+        KAFKA_SASL_PASSWORD: wrong,
+        AUDITSEAL_CLUSTER: 'test',
+        AUDITSEAL_TOPIC_PREFIX: `${uniqueName('sasl-wrong')}.`,
+        HTTP_PORT: '0',
+      });
+      cleanup.add('chainer process', () => chainer.kill('SIGKILL'));
+      expect(await chainer.exited).toEqual({ code: 1, signal: null });
+      const output = chainer.lines.join('\n');
+      expect(output).toContain(`chainer: failed to start: Kafka authentication failed for user "${sasl.username}" with mechanism ${mechanism.toUpperCase()}`);
+      expect(output).not.toContain(wrong);
+    });
+  });
+});
