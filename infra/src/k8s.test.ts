@@ -148,3 +148,48 @@ describe('infra/k8s/strimzi/kafka-topics.yaml', () => {
     });
   });
 });
+
+describe('infra/k8s/strimzi/kafka-users.yaml', () => {
+  const users = loadYamlDocuments(join(K8S, 'strimzi', 'kafka-users.yaml')) as Doc[];
+  const names = topicNames('');
+  type Acl = { resource: { type: string; name: string; patternType?: string }; operations: string[] };
+  /** Whether `user` may do `operation` on topic `topic` (literal or prefix ACLs, as Kafka's simple authorizer matches them). */
+  const may = (user: Doc, operation: string, topic: string) =>
+    (user.spec.authorization.acls as Acl[]).some(
+      (acl) =>
+        acl.resource.type === 'topic' &&
+        (acl.resource.patternType === 'prefix' ? topic.startsWith(acl.resource.name) : acl.resource.name === topic) &&
+        (acl.operations.includes(operation) || acl.operations.includes('All')),
+    );
+
+  it('gives every service Deployment a SCRAM-SHA-512 KafkaUser whose Secret it mounts', () => {
+    expect(users.every((u) => u.apiVersion === 'kafka.strimzi.io/v1beta2' && u.kind === 'KafkaUser' && u.spec.authentication.type === 'scram-sha-512' && u.spec.authorization.type === 'simple')).toBe(true);
+    for (const service of ['chainer', 'archiver', 'verifier']) {
+      const c = container(manifests(), service);
+      const username = (c.env as Doc[]).find((e) => e.name === 'KAFKA_SASL_USERNAME')?.value;
+      expect({ service, username }).toEqual({ service, username: `auditseal-${service}` });
+      expect(users.map((u) => u.metadata.name)).toContain(username);
+      const pod = find(manifests(), 'Deployment', `auditseal-${service}`).spec.template.spec;
+      expect((pod.volumes as Doc[]).find((v) => v.name === 'kafka-user')?.secret.secretName).toBe(username);
+      expect(pod.securityContext.fsGroup).toBe(1000);
+    }
+  });
+
+  it('lets only producers write audit.events and only the chainer write audit.sealed (DESIGN.md "Access control")', () => {
+    const writers = (topic: string) => users.filter((u) => may(u, 'Write', topic)).map((u) => u.metadata.name as string);
+    expect(writers(names.sealed)).toEqual(['auditseal-chainer']);
+    expect(writers(names.events)).toEqual(['billing-audit-producer']);
+    expect(writers(names.alerts)).toEqual(['auditseal-verifier']);
+    for (const operation of ['Delete', 'Alter', 'AlterConfigs', 'Create', 'All']) {
+      expect({ operation, users: users.filter((u) => Object.values(names).some((t) => may(u, operation, t))).map((u) => u.metadata.name) }).toEqual({ operation, users: [] });
+    }
+  });
+
+  it('lets each service read what it reads', () => {
+    const user = (name: string) => users.find((u) => u.metadata.name === name)!;
+    expect(may(user('auditseal-chainer'), 'Read', names.events) && may(user('auditseal-chainer'), 'Read', names.sealed)).toBe(true);
+    expect(may(user('auditseal-archiver'), 'Read', names.sealed)).toBe(true);
+    expect(Object.values(names).every((t) => may(user('auditseal-verifier'), 'Read', t))).toBe(true);
+    expect(Object.values(names).every((t) => may(user('auditseal-chainer'), 'DescribeConfigs', t) && may(user('auditseal-archiver'), 'DescribeConfigs', t))).toBe(true);
+  });
+});
