@@ -226,6 +226,9 @@ function readSegmentUnchecked(bytes: Uint8Array, options: ReadSegmentOptions): P
   }
   const codecName = raw.get('avro.codec')?.toString('utf8') ?? 'null';
   if (codecName !== 'deflate' && codecName !== 'null') throw new ArchiveError('unsupported', `Avro codec ${JSON.stringify(codecName.slice(0, 40))} is not supported`);
+  // A block is cut at BLOCK_TARGET_BYTES plus its last record: with room for that, it inflates into one
+  // chunk (zlib's default of 16 KiB took a dozen chunks and a copy of them all, three times the cost).
+  const inflateChunk = Math.max(zlibConstants.Z_MIN_CHUNK, Math.min(maxBlockBytes, BLOCK_TARGET_BYTES + 64 * 1024));
   const entries: SealedEntry[] = [];
   const records: Uint8Array[] = [];
   let blocks = 0;
@@ -243,7 +246,7 @@ function readSegmentUnchecked(bytes: Uint8Array, options: ReadSegmentOptions): P
     let plain: Uint8Array = data;
     if (codecName === 'deflate') {
       try {
-        plain = inflateRawSync(data, { maxOutputLength: maxBlockBytes });
+        plain = inflateRawSync(data, { maxOutputLength: maxBlockBytes, chunkSize: inflateChunk });
       } catch (error) {
         throw new ArchiveError('malformed', `block at byte ${blockStart} does not inflate (or exceeds ${maxBlockBytes} bytes)`, { cause: error, details: { offset: blockStart } });
       }
