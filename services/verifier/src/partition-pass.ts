@@ -1,6 +1,6 @@
 import { createS3ArchiveStore, parseCheckpoint, parseManifest, readSegment, type ArchiveStore } from '@auditseal/archive';
 import { chainId as makeChainId, type PublicKeyring } from '@auditseal/core';
-import { fetchPartitionOffsets, readPartition, type Logger, type PartitionOffsetRange } from '@auditseal/kafka';
+import { fetchPartitionOffsets, readPartition, type Logger, type PartitionOffsetRange, type PartitionRecord } from '@auditseal/kafka';
 import { verifyArchive, type ArchiveReader, type ChainResume, type Finding, type ListedObject, type VerificationReport, type VerifyArchiveOptions } from '@auditseal/verify';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Admin, Kafka } from 'kafkajs';
@@ -35,12 +35,25 @@ export function kafkaPartitionSource(options: { kafka: Kafka; admin: Admin; topi
   };
   return {
     offsets,
-    read(partition: number, fromOffset: number) {
+    read(partition: number, fromOffset: number): AsyncIterable<PartitionRecord> {
       return {
-        async *[Symbol.asyncIterator]() {
+        [Symbol.asyncIterator](): AsyncIterator<PartitionRecord> {
           // The contract: end at the end offset seen when reading started — the one `offsets` just reported.
-          const endOffset = seen.get(partition)?.endOffset ?? (await offsets(partition)).endOffset;
-          yield* readPartition({ kafka: options.kafka, topic: options.topic, partition, fromOffset, endOffset, logger: options.logger, groupIdPrefix: options.groupIdPrefix, signal: options.signal });
+          const open = async () => {
+            const endOffset = seen.get(partition)?.endOffset ?? (await offsets(partition)).endOffset;
+            return readPartition({ kafka: options.kafka, topic: options.topic, partition, fromOffset, endOffset, logger: options.logger, groupIdPrefix: options.groupIdPrefix, signal: options.signal });
+          };
+          // The reader's own iterator, handed on without an async generator around it (`yield*` cost
+          // a promise per record more: twice per archived entry, once for each topic).
+          let reader: Promise<AsyncGenerator<PartitionRecord>> | undefined;
+          let opened: AsyncGenerator<PartitionRecord> | undefined;
+          return {
+            next: () => (opened ? opened.next() : (reader ??= open()).then((r) => (opened = r).next())),
+            return: async () => {
+              const r = opened ?? (reader ? await reader.catch(() => undefined) : undefined);
+              return r ? r.return(undefined) : { done: true, value: undefined };
+            },
+          };
         },
       };
     },
