@@ -2,15 +2,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectExplained, createKafkaClient, KafkaError, silentLogger } from '@auditseal/kafka';
-import { createCleanup, createTestKafka, saslIntegrationEnv, uniqueName, waitFor, type SaslIntegrationEnv } from '@auditseal/testkit';
+import { createCleanup, createTestKafka, saslIntegrationEnv, tlsIntegrationEnv, uniqueName, waitFor, type SaslIntegrationEnv, type TlsIntegrationEnv } from '@auditseal/testkit';
 import { loadKafkaSecurity } from './kafka-security';
 
-// The KAFKA_SASL_* settings against the SASL_PLAINTEXT listener of the local
-// Kafka (infra/local/infra.sh: PLAIN and SCRAM-SHA-512, development user),
-// through the same path the services take: environment → loadKafkaSecurity →
-// createKafkaClient.
+// The KAFKA_SASL_* and KAFKA_SSL_* settings against the SASL_PLAINTEXT and
+// SSL (mutual TLS) listeners of the local Kafka (infra/local/infra.sh: PLAIN
+// and SCRAM-SHA-512 with a development user; development CA and client
+// certificate), through the same path the services take: environment →
+// loadKafkaSecurity → createKafkaClient.
 
-describe('Kafka over SASL, configured from the environment', () => {
+describe('Kafka over SASL and TLS, configured from the environment', () => {
   const cleanup = createCleanup();
   let sasl: SaslIntegrationEnv;
   let dir: string;
@@ -64,6 +65,67 @@ describe('Kafka over SASL, configured from the environment', () => {
       expect(error).toMatchObject({ code: 'authentication_failed', retriable: false });
       expect((error as Error).message).toContain(`Kafka authentication failed for user "${sasl.username}" with mechanism ${mechanism.toUpperCase()} at ${sasl.brokers.join(',')}`);
       expect(`${(error as Error).message}${JSON.stringify(error)}`).not.toContain(wrong);
+    });
+  });
+
+  describe('with mutual TLS', () => {
+    let tls: TlsIntegrationEnv;
+    beforeAll(() => {
+      tls = tlsIntegrationEnv();
+    });
+    const mtlsEnv = () => ({ KAFKA_SSL_CA_FILE: tls.caFile, KAFKA_SSL_CERT_FILE: tls.certFile, KAFKA_SSL_KEY_FILE: tls.keyFile });
+
+    it('creates a topic, produces and consumes with the CA and client certificate of the environment', async () => {
+      const security = loadKafkaSecurity(mtlsEnv(), 'it');
+      expect(security.tls).toMatchObject({ rejectUnauthorized: true, ca: expect.stringContaining('BEGIN CERTIFICATE'), cert: expect.any(String), key: expect.any(String) });
+      const kafka = createKafkaClient({ brokers: tls.brokers, security, clientId: uniqueName('tls-it'), logger: silentLogger });
+      const admin = kafka.admin();
+      await connectExplained(admin, security, tls.brokers);
+      cleanup.add('admin', () => admin.disconnect());
+      const topic = uniqueName('mtls');
+      await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+      cleanup.add('topic', () => admin.deleteTopics({ topics: [topic] }));
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      cleanup.add('producer', () => producer.disconnect());
+      await producer.send({ topic, acks: -1, messages: [{ value: 'over mTLS' }] });
+      const consumer = kafka.consumer({ groupId: uniqueName('tls-it'), maxWaitTimeInMs: 250 });
+      cleanup.add('consumer', () => consumer.disconnect());
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      const received: string[] = [];
+      await consumer.run({ eachMessage: async ({ message }) => void received.push(message.value?.toString('utf8') ?? '') });
+      await waitFor(() => received, { description: 'the record consumed over mTLS', until: (r) => r.length === 1, timeoutMs: 30_000 });
+      expect(received).toEqual(['over mTLS']);
+    });
+
+    it('checks the broker certificate against KAFKA_SSL_SERVERNAME when it is set', async () => {
+      const security = loadKafkaSecurity({ ...mtlsEnv(), KAFKA_SSL_SERVERNAME: 'localhost' }, 'it');
+      const admin = createKafkaClient({ brokers: tls.brokers, security, clientId: uniqueName('tls-it'), logger: silentLogger }).admin();
+      cleanup.add('admin', () => admin.disconnect());
+      await connectExplained(admin, security, tls.brokers);
+      expect((await admin.describeCluster()).brokers.length).toBeGreaterThan(0);
+
+      const wrongName = loadKafkaSecurity({ ...mtlsEnv(), KAFKA_SSL_SERVERNAME: 'kafka.example.com' }, 'it');
+      const refused = createKafkaClient({ brokers: tls.brokers, security: wrongName, clientId: uniqueName('tls-it'), logger: silentLogger }).admin();
+      cleanup.add('refused admin', () => refused.disconnect());
+      await expect(connectExplained(refused, wrongName, tls.brokers)).rejects.toMatchObject({ code: 'tls_failed', message: expect.stringContaining("is not in the cert's altnames") });
+    });
+
+    it.each<[string, () => Record<string, string>, string]>([
+      ['an untrusted broker certificate (another CA)', () => ({ ...mtlsEnv(), KAFKA_SSL_CA_FILE: join(__dirname, '__fixtures__', 'kafka-ca.cert.pem') }), 'self-signed certificate in certificate chain'],
+      ['no client certificate', () => ({ KAFKA_SSL_CA_FILE: tls.caFile }), 'TLS handshake with Kafka at'],
+    ])('fails with a TLS error naming the cause on %s', async (_, environment, expected) => {
+      const security = loadKafkaSecurity(environment(), 'it');
+      const admin = createKafkaClient({ brokers: tls.brokers, security, clientId: uniqueName('tls-it'), logger: silentLogger }).admin();
+      cleanup.add('admin', () => admin.disconnect());
+      const error = await connectExplained(admin, security, tls.brokers).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(KafkaError);
+      expect(error).toMatchObject({ code: 'tls_failed', retriable: false });
+      expect((error as Error).message).toContain(expected);
     });
   });
 

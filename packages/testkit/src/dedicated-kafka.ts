@@ -53,13 +53,14 @@ export async function startDedicatedKafka(options: DedicatedKafkaOptions = {}): 
     mkdirSync(join(dir, 'kafka'), { recursive: true });
     symlinkSync(sharedLibs, join(dir, 'kafka', 'libs'), 'dir');
   }
-  const [kafkaPort, controllerPort, saslPort, s3Port] = await freePorts(4);
+  const [kafkaPort, controllerPort, saslPort, sslPort, s3Port] = await freePorts(5);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     AUDITSEAL_LOCAL_DIR: dir,
     AUDITSEAL_KAFKA_PORT: String(kafkaPort),
     AUDITSEAL_KAFKA_CONTROLLER_PORT: String(controllerPort),
     AUDITSEAL_KAFKA_SASL_PORT: String(saslPort),
+    AUDITSEAL_KAFKA_SSL_PORT: String(sslPort),
     // Unused with --kafka-only; set so nothing can collide with the shared gateway.
     AUDITSEAL_S3_PORT: String(s3Port),
     AUDITSEAL_KAFKA_HEAP: options.heap ?? '256m',

@@ -34,6 +34,17 @@ export const INTEGRATION_ENV_VARS = [
 /** The SASL_PLAINTEXT listener of the local Kafka and its development user (PLAIN and SCRAM-SHA-512), also printed by `infra.sh env`. */
 export const SASL_INTEGRATION_ENV_VARS = ['AUDITSEAL_KAFKA_SASL_BROKERS', 'AUDITSEAL_KAFKA_SASL_USERNAME', 'AUDITSEAL_KAFKA_SASL_PASSWORD'] as const;
 
+/** The mutual-TLS listener of the local Kafka and its development CA and client certificate (PEM files), also printed by `infra.sh env`. */
+export const TLS_INTEGRATION_ENV_VARS = ['AUDITSEAL_KAFKA_SSL_BROKERS', 'AUDITSEAL_KAFKA_SSL_CA_FILE', 'AUDITSEAL_KAFKA_SSL_CERT_FILE', 'AUDITSEAL_KAFKA_SSL_KEY_FILE'] as const;
+
+export interface TlsIntegrationEnv {
+  /** Bootstrap brokers of the SSL listener (client certificate required). */
+  brokers: string[];
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+}
+
 export interface SaslIntegrationEnv {
   /** Bootstrap brokers of the SASL_PLAINTEXT listener. */
   brokers: string[];
@@ -92,6 +103,29 @@ export function readSaslIntegrationEnv(env: NodeJS.ProcessEnv): SaslIntegrationE
   };
 }
 
+/** The mutual-TLS listener of the tests' Kafka (tests of KAFKA_SSL_*); `env_invalid` when missing, as saslIntegrationEnv. */
+export function tlsIntegrationEnv(): TlsIntegrationEnv {
+  integrationEnv();
+  return readTlsIntegrationEnv(process.env);
+}
+
+export function readTlsIntegrationEnv(env: NodeJS.ProcessEnv): TlsIntegrationEnv {
+  const missing = TLS_INTEGRATION_ENV_VARS.filter((name) => !env[name]?.trim());
+  if (missing.length > 0) {
+    throw new TestkitError(
+      'env_invalid',
+      `${missing.join(', ')} not set: the TLS tests need the SSL listener of infra/local (export them from \`npm run -s infra:env\`; ` +
+        'an infra started before the listener existed needs `bash infra/local/infra.sh down && bash infra/local/infra.sh up`)',
+    );
+  }
+  return {
+    brokers: env.AUDITSEAL_KAFKA_SSL_BROKERS!.split(',').map((b) => b.trim()).filter((b) => b !== ''),
+    caFile: env.AUDITSEAL_KAFKA_SSL_CA_FILE!.trim(),
+    certFile: env.AUDITSEAL_KAFKA_SSL_CERT_FILE!.trim(),
+    keyFile: env.AUDITSEAL_KAFKA_SSL_KEY_FILE!.trim(),
+  };
+}
+
 /** Validates the contract variables; throws `env_invalid` naming the variable. */
 export function readIntegrationEnv(env: NodeJS.ProcessEnv): IntegrationEnv {
   const required = (name: (typeof INTEGRATION_ENV_VARS)[number]): string => {
@@ -143,7 +177,7 @@ function startLocalInfra(): Record<string, string> {
 
 /** Lets bash evaluate `infra.sh env` (it quotes for the shell) and reads back the values. */
 function readInfraEnv(): Record<string, string> {
-  const names = [...INTEGRATION_ENV_VARS, ...SASL_INTEGRATION_ENV_VARS];
+  const names = [...INTEGRATION_ENV_VARS, ...SASL_INTEGRATION_ENV_VARS, ...TLS_INTEGRATION_ENV_VARS];
   const script = `eval "$(bash "$0" env)" && printf '%s\\0' ${names.map((name) => `"$${name}"`).join(' ')}`;
   const values = execFileSync('bash', ['-c', script, infraScript], { cwd: repositoryRoot, encoding: 'utf8' }).split('\0');
   const env: Record<string, string> = {};

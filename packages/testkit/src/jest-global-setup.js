@@ -11,7 +11,7 @@ const { resolve } = require('node:path');
 
 const root = resolve(__dirname, '..', '..', '..');
 const infra = resolve(root, 'infra', 'local', 'infra.sh');
-// The same names as INTEGRATION_ENV_VARS and SASL_INTEGRATION_ENV_VARS of integration-env.ts.
+// The same names as INTEGRATION_ENV_VARS, SASL_INTEGRATION_ENV_VARS and TLS_INTEGRATION_ENV_VARS of integration-env.ts.
 const names = [
   'KAFKA_BROKERS',
   'S3_ENDPOINT',
@@ -23,6 +23,10 @@ const names = [
   'AUDITSEAL_KAFKA_SASL_BROKERS',
   'AUDITSEAL_KAFKA_SASL_USERNAME',
   'AUDITSEAL_KAFKA_SASL_PASSWORD',
+  'AUDITSEAL_KAFKA_SSL_BROKERS',
+  'AUDITSEAL_KAFKA_SSL_CA_FILE',
+  'AUDITSEAL_KAFKA_SSL_CERT_FILE',
+  'AUDITSEAL_KAFKA_SSL_KEY_FILE',
 ];
 
 module.exports = async () => {

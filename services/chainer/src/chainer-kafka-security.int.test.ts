@@ -1,15 +1,16 @@
 import { createMetricsRegistry } from '@auditseal/runtime';
-import { createCleanup, createTestKafka, saslIntegrationEnv, uniqueName } from '@auditseal/testkit';
+import { createCleanup, createTestKafka, saslIntegrationEnv, tlsIntegrationEnv, uniqueName } from '@auditseal/testkit';
 import { createChainer } from './chainer';
 import { loadChainerConfig } from './config';
 import { createChainerMetrics } from './metrics';
 import { createAuditTopics, produceEvents, silent, startChainerProcess, verifyChains, waitForSealed } from './testing/harness';
 
-// The chainer authenticating with KAFKA_SASL_* against the SASL_PLAINTEXT
-// listener of the local Kafka (infra/local/infra.sh); the topics, the events
-// and the checks go through the plain listener of the same broker(s).
+// The chainer authenticating with KAFKA_SASL_* or a client certificate
+// (KAFKA_SSL_*) against the SASL_PLAINTEXT and SSL listeners of the local Kafka
+// (infra/local/infra.sh); the topics, the events and the checks go through the
+// plain listener of the same broker(s).
 
-describe('chainer over SASL', () => {
+describe('chainer over SASL and mutual TLS', () => {
   const cleanup = createCleanup();
   afterEach(() => cleanup.run());
 
@@ -26,6 +27,35 @@ describe('chainer over SASL', () => {
         KAFKA_SASL_MECHANISM: 'scram-sha-512',
         KAFKA_SASL_USERNAME: sasl.username,
         KAFKA_SASL_PASSWORD: sasl.password,
+        AUDITSEAL_CLUSTER: 'test',
+        AUDITSEAL_TOPIC_PREFIX: prefix,
+        AUDITSEAL_MIN_INSYNC_REPLICAS: '1',
+        CHAINER_SESSION_TIMEOUT_MS: '6000',
+      });
+      const chainer = createChainer(config, { logger: silent, metrics: createChainerMetrics(createMetricsRegistry('auditseal_chainer')) });
+      cleanup.add('chainer', () => chainer.stop());
+      await chainer.start();
+      await produceEvents(kafka.kafka, { topic: names.events, count: 400, partitions: 2 });
+      await waitForSealed(admin, names, config.groupId, 60_000);
+
+      const reports = await verifyChains(kafka.kafka, admin, names, 'test');
+      expect(reports.map((r) => r.events)).toEqual([200, 200]);
+    });
+  });
+
+  describe('when it authenticates with a client certificate (mutual TLS)', () => {
+    it('seals every event into chains that verify', async () => {
+      const tls = tlsIntegrationEnv();
+      const kafka = createTestKafka({ cleanup });
+      const admin = await kafka.admin();
+      const prefix = `${uniqueName('mtls')}.`;
+      const names = await createAuditTopics(admin, prefix, 2);
+      cleanup.add('topics', () => admin.deleteTopics({ topics: [names.events, names.sealed, names.alerts] }));
+      const config = loadChainerConfig({
+        KAFKA_BROKERS: tls.brokers.join(','),
+        KAFKA_SSL_CA_FILE: tls.caFile,
+        KAFKA_SSL_CERT_FILE: tls.certFile,
+        KAFKA_SSL_KEY_FILE: tls.keyFile,
         AUDITSEAL_CLUSTER: 'test',
         AUDITSEAL_TOPIC_PREFIX: prefix,
         AUDITSEAL_MIN_INSYNC_REPLICAS: '1',
