@@ -30,7 +30,7 @@ export interface KafkaContext {
  * naming the brokers, a failed authentication one naming the user and
  * mechanism (never the password).
  */
-export async function connectKafka(values: ParsedValues, env: Record<string, string | undefined>): Promise<KafkaContext> {
+export async function connectKafka(values: ParsedValues, env: Record<string, string | undefined>, stderr: (text: string) => void = () => {}): Promise<KafkaContext> {
   const raw = stringOption(values, 'brokers') ?? env.KAFKA_BROKERS;
   if (!raw?.trim()) throw usageError('no Kafka brokers: pass --brokers host:port or set KAFKA_BROKERS', INFRA_HINT);
   const brokers = parseBrokers(raw);
@@ -42,6 +42,9 @@ export async function connectKafka(values: ParsedValues, env: Record<string, str
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     throw new CliError('usage', error.message.replace(/^auditseal: /, ''), undefined, { cause: error });
+  }
+  if (security.tls && !security.tls.rejectUnauthorized) {
+    stderr('auditseal: WARNING: KAFKA_SSL_REJECT_UNAUTHORIZED=false: the broker certificate is NOT verified; anyone on the network path can impersonate the brokers. Development only.\n');
   }
   const kafka = createKafkaClient({
     brokers,

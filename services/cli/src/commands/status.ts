@@ -99,7 +99,7 @@ Exit codes: 0 printed, 2 usage error or Kafka/S3 unreachable.
     const { values } = parseCommandArgs('status', argv, { ...COMMON_OPTIONS, ...KAFKA_OPTIONS, ...ARCHIVE_OPTIONS, verifier: { type: 'string' } });
     const verifierUrl = stringOption(values, 'verifier') ?? io.env.AUDITSEAL_VERIFIER_URL;
     if (verifierUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(verifierUrl)) throw usageError(`--verifier must be an http(s) URL, got ${JSON.stringify(verifierUrl)}`);
-    const k = await connectKafka(values, io.env);
+    const k = await connectKafka(values, io.env, io.stderr);
     let archive: OpenedArchive | undefined;
     try {
       if (stringOption(values, 'bucket') ?? stringOption(values, 'dir') ?? io.env.S3_BUCKET) archive = await openArchive(values, io.env);

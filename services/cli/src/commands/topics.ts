@@ -48,7 +48,7 @@ Exit codes: 0 the topics are safe, 1 a violation, 2 usage error or Kafka unreach
       replicationFactor: intOption(values, 'replication-factor', { min: 1, max: 32 }, DEFAULT_TOPIC_POLICY.replicationFactor)!,
       minInsyncReplicas: intOption(values, 'min-insync-replicas', { min: 1, max: 32 }, envMinIsr !== undefined ? Number(envMinIsr) : DEFAULT_TOPIC_POLICY.minInsyncReplicas)!,
     };
-    const k = await connectKafka(values, io.env);
+    const k = await connectKafka(values, io.env, io.stderr);
     try {
       let created: string[] = [];
       let violations: PolicyViolation[];
