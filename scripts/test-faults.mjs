@@ -40,9 +40,10 @@ Options:
   -h, --help      this help
 
 Environment: AUDITSEAL_FAULTS_DIR (default <repo>/.local-faults),
-AUDITSEAL_FAULTS_KAFKA_PORT (29092: brokers on 29092-29094),
+AUDITSEAL_FAULTS_KAFKA_PORT (29092: brokers on 29092-29094, their SASL and TLS
+listeners on 29102-29104 and 29112-29114),
 AUDITSEAL_FAULTS_CONTROLLER_PORT (29192: 29192-29194), AUDITSEAL_FAULTS_S3_PORT (27070).
-Needs what \`npm test\` needs (Node 20+, Java 17+, Maven, Go). Takes about 5 minutes.
+Needs what \`npm test\` needs (Node 20+, Java 17+, Maven, Go, openssl). Takes about 5 minutes.
 Exit codes: 0 every scenario passed, 1 a scenario failed, 2 usage or infrastructure error.`;
 
 function parseArgs(argv) {
