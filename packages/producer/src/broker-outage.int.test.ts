@@ -20,15 +20,22 @@ const sampleEvent = (i: number): AuditEventInput => ({
 });
 
 interface Outcome {
+  promise: Promise<EmitReceipt>;
   emittedAt: number;
   settledAt?: number;
   receipt?: EmitReceipt;
   error?: ProducerError;
 }
 
-function track(promise: Promise<EmitReceipt>): Outcome {
-  const outcome: Outcome = { emittedAt: performance.now() };
-  promise.then(
+/**
+ * Calls `emit` and tracks its outcome. The time is taken before the call: the
+ * deadline starts inside it, and a pause after it returns (a GC in a busy test
+ * run) must not make the emit look settled early.
+ */
+function track(emit: () => Promise<EmitReceipt>): Outcome {
+  const emittedAt = performance.now();
+  const outcome: Outcome = { promise: emit(), emittedAt };
+  outcome.promise.then(
     (receipt) => Object.assign(outcome, { receipt, settledAt: performance.now() }),
     (error: ProducerError) => Object.assign(outcome, { error, settledAt: performance.now() }),
   );
@@ -80,7 +87,7 @@ describe('AuditProducer when the broker stops', () => {
       await producer.emit(sampleEvent(-1)); // connected, metadata known
       await broker.stop();
 
-      const outcomes = Array.from({ length: 2_000 }, (_, i) => track(producer.emit(sampleEvent(i))));
+      const outcomes = Array.from({ length: 2_000 }, (_, i) => track(() => producer.emit(sampleEvent(i))));
       const stats = producer.stats();
       // Backpressure: the buffer is full and the rest of the emits wait for room.
       expect(stats.waitingEmits).toBeGreaterThan(0);
@@ -119,14 +126,13 @@ describe('AuditProducer when the broker stops', () => {
       await broker.stop();
 
       const inputs = Array.from({ length: 1_000 }, (_, i) => sampleEvent(i));
-      const pending = inputs.map((input) => producer.emit(input));
-      const outcomes = pending.map(track);
+      const outcomes = inputs.map((input) => track(() => producer.emit(input)));
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       expect(producer.stats().waitingEmits).toBeGreaterThan(0);
       expect(outcomes.filter((o) => o.settledAt !== undefined)).toHaveLength(0);
 
       await broker.start();
-      const receipts = await Promise.all(pending);
+      const receipts = await Promise.all(outcomes.map((o) => o.promise));
       expect(producer.stats().peakBufferedEvents).toBeLessThanOrEqual(CAPS.maxBufferedEvents);
 
       const consumer = kafka.consumer({ groupId: uniqueName('outage-check'), maxWaitTimeInMs: 250 });
