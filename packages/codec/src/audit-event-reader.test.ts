@@ -9,7 +9,7 @@ import { readEventFast } from './audit-event-reader';
 import { CodecError } from './errors';
 import { auditEventSchema } from './schemas';
 import { SINGLE_OBJECT_HEADER_BYTES } from './single-object';
-import { minimalEvent, sampleEvent, seededRandom } from './__fixtures__/records';
+import { minimalEvent, mutate, sampleEvent, seededRandom } from './__fixtures__/records';
 
 function outcome(decode: () => DecodedEvent): DecodedEvent | CodecError {
   try {
@@ -169,24 +169,7 @@ describe('readEventFast', () => {
     let readFast = 0;
     for (let i = 0; i < 20_000; i++) {
       const original = valid[i % valid.length]!;
-      let bytes: Buffer = Buffer.from(original);
-      const at = SINGLE_OBJECT_HEADER_BYTES + Math.floor(random() * (bytes.length - SINGLE_OBJECT_HEADER_BYTES));
-      switch (Math.floor(random() * 5)) {
-        case 0:
-          bytes[at] = Math.floor(random() * 256);
-          break;
-        case 1:
-          bytes[at] = bytes[at]! ^ (1 << Math.floor(random() * 8));
-          break;
-        case 2:
-          bytes = bytes.subarray(0, at);
-          break;
-        case 3:
-          bytes = Buffer.concat([bytes.subarray(0, at), Buffer.from([Math.floor(random() * 256)]), bytes.subarray(at)]);
-          break;
-        default:
-          bytes = Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + 1 + Math.floor(random() * 4))]);
-      }
+      const bytes = mutate(original, random, SINGLE_OBJECT_HEADER_BYTES);
       if (readEventFast(bytes, SINGLE_OBJECT_HEADER_BYTES)) readFast++;
       const problem = disagreement(bytes, random() < 0.8);
       if (problem) problems.push(`mutation ${i}: ${problem}`);

@@ -7,7 +7,7 @@ import { CodecError } from './errors';
 import { decodeSealedEntry, encodeSealedEntry, sealedEntryCodec, SEALED_ENTRY_LIMITS, type SealedEntry } from './sealed-entry';
 import { readSealedEntryFast } from './sealed-entry-reader';
 import { sealedEntrySchema } from './schemas';
-import { sampleSealedEntry, seededRandom } from './__fixtures__/records';
+import { mutate, sampleSealedEntry, seededRandom } from './__fixtures__/records';
 
 const FP = sealedEntrySchema.fingerprint;
 const LIMIT = SEALED_ENTRY_LIMITS.maxEntryBytes;
@@ -137,24 +137,7 @@ describe('readSealedEntryFast', () => {
     const problems: string[] = [];
     for (let i = 0; i < 20_000; i++) {
       const original = valid[i % valid.length]!;
-      let bytes: Buffer = Buffer.from(original);
-      const at = Math.floor(random() * bytes.length);
-      switch (Math.floor(random() * 5)) {
-        case 0:
-          bytes[at] = Math.floor(random() * 256);
-          break;
-        case 1:
-          bytes[at] = bytes[at]! ^ (1 << Math.floor(random() * 8));
-          break;
-        case 2:
-          bytes = bytes.subarray(0, at);
-          break;
-        case 3:
-          bytes = Buffer.concat([bytes.subarray(0, at), Buffer.from([Math.floor(random() * 256)]), bytes.subarray(at)]);
-          break;
-        default:
-          bytes = Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + 1 + Math.floor(random() * 4))]);
-      }
+      const bytes = mutate(original, random);
       const problem = disagreement(bytes);
       if (problem) problems.push(`mutation ${i}: ${problem}`);
     }

@@ -113,3 +113,26 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * A copy of `bytes` damaged once at a random position from `from` on: a byte
+ * replaced, a bit flipped, cut short, a byte inserted, or 1–4 bytes removed.
+ */
+export function mutate(bytes: Uint8Array, random: () => number, from = 0): Buffer {
+  const copy = Buffer.from(bytes);
+  const at = from + Math.floor(random() * (copy.length - from));
+  switch (Math.floor(random() * 5)) {
+    case 0:
+      copy[at] = Math.floor(random() * 256);
+      return copy;
+    case 1:
+      copy[at] = copy[at]! ^ (1 << Math.floor(random() * 8));
+      return copy;
+    case 2:
+      return copy.subarray(0, at);
+    case 3:
+      return Buffer.concat([copy.subarray(0, at), Buffer.from([Math.floor(random() * 256)]), copy.subarray(at)]);
+    default:
+      return Buffer.concat([copy.subarray(0, at), copy.subarray(at + 1 + Math.floor(random() * 4))]);
+  }
+}
