@@ -88,16 +88,9 @@ export function saslIntegrationEnv(): SaslIntegrationEnv {
 }
 
 export function readSaslIntegrationEnv(env: NodeJS.ProcessEnv): SaslIntegrationEnv {
-  const missing = SASL_INTEGRATION_ENV_VARS.filter((name) => !env[name]?.trim());
-  if (missing.length > 0) {
-    throw new TestkitError(
-      'env_invalid',
-      `${missing.join(', ')} not set: the SASL tests need the SASL_PLAINTEXT listener of infra/local (export them from \`npm run -s infra:env\`; ` +
-        'an infra started before the listener existed needs `bash infra/local/infra.sh down && bash infra/local/infra.sh up`)',
-    );
-  }
+  requireListenerVars(env, SASL_INTEGRATION_ENV_VARS, 'SASL', 'SASL_PLAINTEXT');
   return {
-    brokers: env.AUDITSEAL_KAFKA_SASL_BROKERS!.split(',').map((b) => b.trim()).filter((b) => b !== ''),
+    brokers: brokerList(env.AUDITSEAL_KAFKA_SASL_BROKERS!),
     username: env.AUDITSEAL_KAFKA_SASL_USERNAME!.trim(),
     password: env.AUDITSEAL_KAFKA_SASL_PASSWORD!,
   };
@@ -110,21 +103,31 @@ export function tlsIntegrationEnv(): TlsIntegrationEnv {
 }
 
 export function readTlsIntegrationEnv(env: NodeJS.ProcessEnv): TlsIntegrationEnv {
-  const missing = TLS_INTEGRATION_ENV_VARS.filter((name) => !env[name]?.trim());
-  if (missing.length > 0) {
-    throw new TestkitError(
-      'env_invalid',
-      `${missing.join(', ')} not set: the TLS tests need the SSL listener of infra/local (export them from \`npm run -s infra:env\`; ` +
-        'an infra started before the listener existed needs `bash infra/local/infra.sh down && bash infra/local/infra.sh up`)',
-    );
-  }
+  requireListenerVars(env, TLS_INTEGRATION_ENV_VARS, 'TLS', 'SSL');
   return {
-    brokers: env.AUDITSEAL_KAFKA_SSL_BROKERS!.split(',').map((b) => b.trim()).filter((b) => b !== ''),
+    brokers: brokerList(env.AUDITSEAL_KAFKA_SSL_BROKERS!),
     caFile: env.AUDITSEAL_KAFKA_SSL_CA_FILE!.trim(),
     certFile: env.AUDITSEAL_KAFKA_SSL_CERT_FILE!.trim(),
     keyFile: env.AUDITSEAL_KAFKA_SSL_KEY_FILE!.trim(),
   };
 }
+
+/** Throws `env_invalid` naming the missing variables of a listener of infra/local. */
+function requireListenerVars(env: NodeJS.ProcessEnv, names: readonly string[], tests: string, listener: string): void {
+  const missing = names.filter((name) => !env[name]?.trim());
+  if (missing.length === 0) return;
+  throw new TestkitError(
+    'env_invalid',
+    `${missing.join(', ')} not set: the ${tests} tests need the ${listener} listener of infra/local (export them from \`npm run -s infra:env\`; ` +
+      'an infra started before the listener existed needs `bash infra/local/infra.sh down && bash infra/local/infra.sh up`)',
+  );
+}
+
+const brokerList = (value: string): string[] =>
+  value
+    .split(',')
+    .map((broker) => broker.trim())
+    .filter((broker) => broker !== '');
 
 /** Validates the contract variables; throws `env_invalid` naming the variable. */
 export function readIntegrationEnv(env: NodeJS.ProcessEnv): IntegrationEnv {
@@ -133,10 +136,7 @@ export function readIntegrationEnv(env: NodeJS.ProcessEnv): IntegrationEnv {
     if (!value) throw new TestkitError('env_invalid', `${name} is not set; export every variable of \`npm run -s infra:env\` (${INTEGRATION_ENV_VARS.join(', ')}) or none of them`);
     return value;
   };
-  const kafkaBrokers = required('KAFKA_BROKERS')
-    .split(',')
-    .map((broker) => broker.trim())
-    .filter((broker) => broker !== '');
+  const kafkaBrokers = brokerList(required('KAFKA_BROKERS'));
   for (const broker of kafkaBrokers) {
     if (!/^[^\s:]+:\d+$/.test(broker)) throw new TestkitError('env_invalid', `KAFKA_BROKERS must be host:port[,host:port…]; got "${broker}"`);
   }

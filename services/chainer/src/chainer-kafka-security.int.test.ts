@@ -14,48 +14,28 @@ describe('chainer over SASL and mutual TLS', () => {
   const cleanup = createCleanup();
   afterEach(() => cleanup.run());
 
-  describe('when it authenticates with SCRAM-SHA-512', () => {
-    it('seals every event into chains that verify', async () => {
+  // The variables that make the chainer authenticate one way, read when the test runs.
+  const ways: [string, string, () => Record<string, string>][] = [
+    ['SCRAM-SHA-512', 'sasl', () => {
       const sasl = saslIntegrationEnv();
-      const kafka = createTestKafka({ cleanup });
-      const admin = await kafka.admin();
-      const prefix = `${uniqueName('sasl')}.`;
-      const names = await createAuditTopics(admin, prefix, 2);
-      cleanup.add('topics', () => admin.deleteTopics({ topics: [names.events, names.sealed, names.alerts] }));
-      const config = loadChainerConfig({
-        KAFKA_BROKERS: sasl.brokers.join(','),
-        KAFKA_SASL_MECHANISM: 'scram-sha-512',
-        KAFKA_SASL_USERNAME: sasl.username,
-        KAFKA_SASL_PASSWORD: sasl.password,
-        AUDITSEAL_CLUSTER: 'test',
-        AUDITSEAL_TOPIC_PREFIX: prefix,
-        AUDITSEAL_MIN_INSYNC_REPLICAS: '1',
-        CHAINER_SESSION_TIMEOUT_MS: '6000',
-      });
-      const chainer = createChainer(config, { logger: silent, metrics: createChainerMetrics(createMetricsRegistry('auditseal_chainer')) });
-      cleanup.add('chainer', () => chainer.stop());
-      await chainer.start();
-      await produceEvents(kafka.kafka, { topic: names.events, count: 400, partitions: 2 });
-      await waitForSealed(admin, names, config.groupId, 60_000);
-
-      const reports = await verifyChains(kafka.kafka, admin, names, 'test');
-      expect(reports.map((r) => r.events)).toEqual([200, 200]);
-    });
-  });
-
-  describe('when it authenticates with a client certificate (mutual TLS)', () => {
-    it('seals every event into chains that verify', async () => {
+      return { KAFKA_BROKERS: sasl.brokers.join(','), KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: sasl.username, KAFKA_SASL_PASSWORD: sasl.password };
+    }],
+    ['a client certificate (mutual TLS)', 'mtls', () => {
       const tls = tlsIntegrationEnv();
+      return { KAFKA_BROKERS: tls.brokers.join(','), KAFKA_SSL_CA_FILE: tls.caFile, KAFKA_SSL_CERT_FILE: tls.certFile, KAFKA_SSL_KEY_FILE: tls.keyFile };
+    }],
+  ];
+
+  describe.each(ways)('when it authenticates with %s', (_way, tag, securityEnv) => {
+    it('seals every event into chains that verify', async () => {
+      const security = securityEnv();
       const kafka = createTestKafka({ cleanup });
       const admin = await kafka.admin();
-      const prefix = `${uniqueName('mtls')}.`;
+      const prefix = `${uniqueName(tag)}.`;
       const names = await createAuditTopics(admin, prefix, 2);
       cleanup.add('topics', () => admin.deleteTopics({ topics: [names.events, names.sealed, names.alerts] }));
       const config = loadChainerConfig({
-        KAFKA_BROKERS: tls.brokers.join(','),
-        KAFKA_SSL_CA_FILE: tls.caFile,
-        KAFKA_SSL_CERT_FILE: tls.certFile,
-        KAFKA_SSL_KEY_FILE: tls.keyFile,
+        ...security,
         AUDITSEAL_CLUSTER: 'test',
         AUDITSEAL_TOPIC_PREFIX: prefix,
         AUDITSEAL_MIN_INSYNC_REPLICAS: '1',
