@@ -1,10 +1,10 @@
 import { createMetricsRegistry } from '@auditseal/runtime';
-import { createCleanup, createTestKafka, uniqueName, waitFor } from '@auditseal/testkit';
+import { createCleanup, waitFor } from '@auditseal/testkit';
 import { Partitioners } from 'kafkajs';
 import { createChainer } from './chainer';
 import { loadChainerConfig, transactionalIdFor } from './config';
 import { createChainerMetrics } from './metrics';
-import { silent, createAuditTopics, produceEvents, readWholeTopic, startChainerProcess, verifyChains, waitForSealed, type ChainerProcess } from './testing/harness';
+import { silent, produceEvents, readWholeTopic, startChainerProcess, verifyChains, waitForSealed, testTopics, type ChainerProcess } from './testing/harness';
 
 // The chainer as it runs in production: `node services/chainer/dist/main.js`
 // (build first: npx turbo run build), SIGKILLed and restarted while events flow.
@@ -17,16 +17,9 @@ describe('chainer process', () => {
 
   describe('when it is SIGKILLed at random points while events flow', () => {
     it('resumes after each restart with no gap, no duplicate, valid chains and 1:1 accounting', async () => {
-      const kafka = createTestKafka({ cleanup });
-      const admin = await kafka.admin();
-      const prefix = `${uniqueName('crash')}.`;
-      const names = await createAuditTopics(admin, prefix, 4);
-      cleanup.add('topics', () => admin.deleteTopics({ topics: [names.events, names.sealed, names.alerts] }));
+      const { kafka, admin, prefix, names, env: topicEnv } = await testTopics(cleanup, 'crash', 4);
       const env = {
-        KAFKA_BROKERS: kafka.brokers.join(','),
-        AUDITSEAL_CLUSTER: 'test',
-        AUDITSEAL_TOPIC_PREFIX: prefix,
-        AUDITSEAL_MIN_INSYNC_REPLICAS: '1',
+        ...topicEnv,
         CHAINER_SESSION_TIMEOUT_MS: '3000',
         CHAINER_MAX_BATCH: '100',
         HTTP_PORT: '0',
@@ -74,18 +67,8 @@ describe('chainer process', () => {
 
   describe('when a chainer died in the middle of a transaction', () => {
     it('fences the dead transaction, which never becomes visible nor commits, and continues the chain', async () => {
-      const kafka = createTestKafka({ cleanup });
-      const admin = await kafka.admin();
-      const prefix = `${uniqueName('midtx')}.`;
-      const names = await createAuditTopics(admin, prefix, 1);
-      cleanup.add('topics', () => admin.deleteTopics({ topics: [names.events, names.sealed, names.alerts] }));
-      const config = loadChainerConfig({
-        KAFKA_BROKERS: kafka.brokers.join(','),
-        AUDITSEAL_CLUSTER: 'test',
-        AUDITSEAL_TOPIC_PREFIX: prefix,
-        AUDITSEAL_MIN_INSYNC_REPLICAS: '1',
-        CHAINER_SESSION_TIMEOUT_MS: '6000',
-      });
+      const { kafka, admin, names, env: topicEnv } = await testTopics(cleanup, 'midtx', 1);
+      const config = loadChainerConfig(topicEnv);
       const run = async () => {
         const chainer = createChainer(config, { logger: silent, metrics: createChainerMetrics(createMetricsRegistry('auditseal_chainer')) });
         await chainer.start();

@@ -1,5 +1,5 @@
-import { createCleanup, createTestKafka, uniqueName, waitFor } from '@auditseal/testkit';
-import { createAuditTopics, produceEvents, startChainerProcess, verifyChains, waitForSealed, type ChainerProcess } from './testing/harness';
+import { createCleanup, waitFor } from '@auditseal/testkit';
+import { produceEvents, startChainerProcess, verifyChains, waitForSealed, testTopics, type ChainerProcess } from './testing/harness';
 
 // Several chainer processes in one consumer group (build first: npx turbo run build).
 
@@ -21,16 +21,9 @@ describe('chainer processes in one group', () => {
   afterEach(() => cleanup.run());
 
   it('move partitions to the survivor when one is killed, and fence a paused zombie so it cannot fork a chain', async () => {
-    const kafka = createTestKafka({ cleanup });
-    const admin = await kafka.admin();
-    const prefix = `${uniqueName('group')}.`;
-    const names = await createAuditTopics(admin, prefix, 4);
-    cleanup.add('topics', () => admin.deleteTopics({ topics: [names.events, names.sealed, names.alerts] }));
+    const { kafka, admin, prefix, names, env: topicEnv } = await testTopics(cleanup, 'group', 4);
     const env = {
-      KAFKA_BROKERS: kafka.brokers.join(','),
-      AUDITSEAL_CLUSTER: 'test',
-      AUDITSEAL_TOPIC_PREFIX: prefix,
-      AUDITSEAL_MIN_INSYNC_REPLICAS: '1',
+      ...topicEnv,
       CHAINER_SESSION_TIMEOUT_MS: '3000',
       CHAINER_MAX_BATCH: '100',
       HTTP_PORT: '0',

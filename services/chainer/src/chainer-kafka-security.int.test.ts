@@ -1,9 +1,9 @@
 import { createMetricsRegistry } from '@auditseal/runtime';
-import { createCleanup, createTestKafka, saslIntegrationEnv, tlsIntegrationEnv, uniqueName } from '@auditseal/testkit';
+import { createCleanup, saslIntegrationEnv, tlsIntegrationEnv, uniqueName } from '@auditseal/testkit';
 import { createChainer } from './chainer';
 import { loadChainerConfig } from './config';
 import { createChainerMetrics } from './metrics';
-import { createAuditTopics, produceEvents, silent, startChainerProcess, verifyChains, waitForSealed } from './testing/harness';
+import { produceEvents, silent, startChainerProcess, verifyChains, waitForSealed, testTopics } from './testing/harness';
 
 // The chainer authenticating with KAFKA_SASL_* or a client certificate
 // (KAFKA_SSL_*) against the SASL_PLAINTEXT and SSL listeners of the local Kafka
@@ -29,17 +29,10 @@ describe('chainer over SASL and mutual TLS', () => {
   describe.each(ways)('when it authenticates with %s', (_way, tag, securityEnv) => {
     it('seals every event into chains that verify', async () => {
       const security = securityEnv();
-      const kafka = createTestKafka({ cleanup });
-      const admin = await kafka.admin();
-      const prefix = `${uniqueName(tag)}.`;
-      const names = await createAuditTopics(admin, prefix, 2);
-      cleanup.add('topics', () => admin.deleteTopics({ topics: [names.events, names.sealed, names.alerts] }));
+      const { kafka, admin, names, env: topicEnv } = await testTopics(cleanup, tag, 2);
       const config = loadChainerConfig({
+        ...topicEnv,
         ...security,
-        AUDITSEAL_CLUSTER: 'test',
-        AUDITSEAL_TOPIC_PREFIX: prefix,
-        AUDITSEAL_MIN_INSYNC_REPLICAS: '1',
-        CHAINER_SESSION_TIMEOUT_MS: '6000',
       });
       const chainer = createChainer(config, { logger: silent, metrics: createChainerMetrics(createMetricsRegistry('auditseal_chainer')) });
       cleanup.add('chainer', () => chainer.stop());

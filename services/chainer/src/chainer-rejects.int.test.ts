@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { encodeEvent } from '@auditseal/codec';
 import { serializeKeyring } from '@auditseal/core';
 import { createMetricsRegistry } from '@auditseal/runtime';
-import { createCleanup, createTestKafka, uniqueName } from '@auditseal/testkit';
+import { createCleanup } from '@auditseal/testkit';
 import { Partitioners } from 'kafkajs';
 import { createChainer } from './chainer';
 import { loadChainerConfig, loadProducerKeyring } from './config';
@@ -19,7 +19,7 @@ import {
   unknownSchemaBytes,
   validEvent,
 } from './testing/fixtures';
-import { createAuditTopics, silent, verifyChains, waitForSealed } from './testing/harness';
+import { silent, verifyChains, waitForSealed, testTopics } from './testing/harness';
 
 // Untrusted input on audit.events: every record still gets exactly one entry.
 
@@ -29,11 +29,7 @@ describe('createChainer', () => {
 
   describe('when audit.events carries records that are not valid events', () => {
     it('seals each as a rejected entry with the right reason, keeps the chain valid and keeps sealing valid events', async () => {
-      const kafka = createTestKafka({ cleanup });
-      const admin = await kafka.admin();
-      const prefix = `${uniqueName('rejects')}.`;
-      const names = await createAuditTopics(admin, prefix, 2);
-      cleanup.add('topics', () => admin.deleteTopics({ topics: [names.events, names.sealed, names.alerts] }));
+      const { kafka, admin, names, env: topicEnv } = await testTopics(cleanup, 'rejects', 2);
       const key = generateSigningKey();
       const dir = mkdtempSync(join(tmpdir(), 'chainer-keys-'));
       cleanup.add('keyring dir', () => rmSync(dir, { recursive: true, force: true }));
@@ -41,14 +37,10 @@ describe('createChainer', () => {
       writeFileSync(keyringPath, serializeKeyring(keyringOf(key)));
 
       const config = loadChainerConfig({
-        KAFKA_BROKERS: kafka.brokers.join(','),
-        AUDITSEAL_CLUSTER: 'test',
-        AUDITSEAL_TOPIC_PREFIX: prefix,
-        AUDITSEAL_MIN_INSYNC_REPLICAS: '1',
+        ...topicEnv,
         CHAINER_MAX_EVENT_BYTES: '4096',
         CHAINER_REQUIRE_SIGNATURES_FROM: 'payments',
         CHAINER_PRODUCER_KEYRING: keyringPath,
-        CHAINER_SESSION_TIMEOUT_MS: '6000',
       });
       const registry = createMetricsRegistry('auditseal_chainer');
       const chainer = createChainer(config, { logger: silent, metrics: createChainerMetrics(registry), keyring: loadProducerKeyring(keyringPath) });
@@ -92,18 +84,8 @@ describe('createChainer', () => {
   describe('when audit.events carries records whose Kafka timestamp a sealed entry cannot hold', () => {
     // A raw client may set any CreateTime; the broker refuses the far future, not the far past.
     it('seals them as MALFORMED with sourceTimestamp −1, and the chain goes on', async () => {
-      const kafka = createTestKafka({ cleanup });
-      const admin = await kafka.admin();
-      const prefix = `${uniqueName('timestamps')}.`;
-      const names = await createAuditTopics(admin, prefix, 1);
-      cleanup.add('topics', () => admin.deleteTopics({ topics: [names.events, names.sealed, names.alerts] }));
-      const config = loadChainerConfig({
-        KAFKA_BROKERS: kafka.brokers.join(','),
-        AUDITSEAL_CLUSTER: 'test',
-        AUDITSEAL_TOPIC_PREFIX: prefix,
-        AUDITSEAL_MIN_INSYNC_REPLICAS: '1',
-        CHAINER_SESSION_TIMEOUT_MS: '6000',
-      });
+      const { kafka, admin, names, env: topicEnv } = await testTopics(cleanup, 'timestamps', 1);
+      const config = loadChainerConfig(topicEnv);
       const registry = createMetricsRegistry('auditseal_chainer');
       const chainer = createChainer(config, { logger: silent, metrics: createChainerMetrics(registry) });
       cleanup.add('chainer', () => chainer.stop());

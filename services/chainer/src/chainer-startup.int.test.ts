@@ -4,7 +4,7 @@ import { createCleanup, createTestKafka, uniqueName, waitFor } from '@auditseal/
 import { createChainer } from './chainer';
 import { loadChainerConfig } from './config';
 import { createChainerMetrics } from './metrics';
-import { createAuditTopics, produceEvents, startChainerProcess, silent, verifyChains, waitForSealed } from './testing/harness';
+import { createAuditTopics, produceEvents, startChainerProcess, silent, verifyChains, waitForSealed, testTopics } from './testing/harness';
 
 // What the chainer refuses to do: start on a bad configuration or unsafe
 // topics (exit 2), and continue a chain that disagrees with its committed offset.
@@ -48,18 +48,8 @@ describe('chainer startup and stop conditions', () => {
 
   describe('when the committed offset of a partition disagrees with its chain', () => {
     it('stops that partition (paused, in /readyz and metrics), never guessing, and keeps sealing the others', async () => {
-      const kafka = createTestKafka({ cleanup });
-      const admin = await kafka.admin();
-      const prefix = `${uniqueName('mismatch')}.`;
-      const names = await createAuditTopics(admin, prefix, 2);
-      cleanup.add('topics', () => admin.deleteTopics({ topics: [names.events, names.sealed, names.alerts] }));
-      const config = loadChainerConfig({
-        KAFKA_BROKERS: kafka.brokers.join(','),
-        AUDITSEAL_CLUSTER: 'test',
-        AUDITSEAL_TOPIC_PREFIX: prefix,
-        AUDITSEAL_MIN_INSYNC_REPLICAS: '1',
-        CHAINER_SESSION_TIMEOUT_MS: '6000',
-      });
+      const { kafka, admin, names, env: topicEnv } = await testTopics(cleanup, 'mismatch', 2);
+      const config = loadChainerConfig(topicEnv);
       const registry = createMetricsRegistry('auditseal_chainer');
       const first = createChainer(config, { logger: silent, metrics: createChainerMetrics(createMetricsRegistry('auditseal_chainer')) });
       await first.start();

@@ -1,10 +1,10 @@
 import { createAuditProducer } from '@auditseal/producer';
 import { createMetricsRegistry } from '@auditseal/runtime';
-import { createCleanup, createTestKafka, uniqueName } from '@auditseal/testkit';
+import { createCleanup } from '@auditseal/testkit';
 import { createChainer } from './chainer';
 import { loadChainerConfig } from './config';
 import { createChainerMetrics } from './metrics';
-import { createAuditTopics, produceEvents, sampleEvent, silent, verifyChains, waitForSealed } from './testing/harness';
+import { produceEvents, sampleEvent, silent, verifyChains, waitForSealed, testTopics } from './testing/harness';
 
 // The chainer run in-process (createChainer) against the real local Kafka.
 
@@ -14,17 +14,9 @@ describe('createChainer', () => {
 
   describe('when several producers write 10,000 events across 4 partitions', () => {
     it('seals every committed record exactly once, in order, into 4 chains that verify', async () => {
-      const kafka = createTestKafka({ cleanup });
-      const admin = await kafka.admin();
-      const prefix = `${uniqueName('eos')}.`;
-      const names = await createAuditTopics(admin, prefix, 4);
-      cleanup.add('topics', () => admin.deleteTopics({ topics: [names.events, names.sealed, names.alerts] }));
+      const { kafka, admin, names, env: topicEnv } = await testTopics(cleanup, 'eos', 4);
       const config = loadChainerConfig({
-        KAFKA_BROKERS: kafka.brokers.join(','),
-        AUDITSEAL_CLUSTER: 'test',
-        AUDITSEAL_TOPIC_PREFIX: prefix,
-        AUDITSEAL_MIN_INSYNC_REPLICAS: '1',
-        CHAINER_SESSION_TIMEOUT_MS: '6000',
+        ...topicEnv,
         HTTP_PORT: '0',
       });
       const registry = createMetricsRegistry('auditseal_chainer');

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { decodeSealedEntry, encodeEvent, uuidv7, type AuditEvent, type SealedEntry, toCoreEntry } from '@auditseal/codec';
 import { chainId, verifyChain } from '@auditseal/core';
 import { ensureTopics, silentLogger, topicNames, type Logger, type TopicNames } from '@auditseal/kafka';
-import { waitFor } from '@auditseal/testkit';
+import { createTestKafka, uniqueName, waitFor, type Cleanup, type TestKafka } from '@auditseal/testkit';
 import { Partitioners, type Admin, type Kafka, type Message } from 'kafkajs';
 import { readSealedTails } from '../sealed-tail-reader';
 
@@ -39,6 +39,29 @@ export async function createAuditTopics(admin: Admin, prefix: string, partitions
   const names = topicNames(prefix);
   await ensureTopics(admin, names, { partitions, replicationFactor: 1, minInsyncReplicas: 1, maxEventMessageBytes: 1024 * 1024 });
   return names;
+}
+
+export interface TestTopics {
+  kafka: TestKafka;
+  admin: Admin;
+  prefix: string;
+  names: TopicNames;
+  /** The chainer variables for these topics on the test Kafka (plain listener, one broker: min ISR 1). */
+  env: Record<string, string>;
+}
+
+/**
+ * A test's own audit topics (`<tag>-<unique>.audit.*`, `partitions` each) on
+ * the test Kafka, deleted by `cleanup`, and the chainer variables that use them.
+ */
+export async function testTopics(cleanup: Cleanup, tag: string, partitions: number): Promise<TestTopics> {
+  const kafka = createTestKafka({ cleanup });
+  const admin = await kafka.admin();
+  const prefix = `${uniqueName(tag)}.`;
+  const names = await createAuditTopics(admin, prefix, partitions);
+  cleanup.add('topics', () => admin.deleteTopics({ topics: [names.events, names.sealed, names.alerts] }));
+  const env = { KAFKA_BROKERS: kafka.brokers.join(','), AUDITSEAL_CLUSTER: 'test', AUDITSEAL_TOPIC_PREFIX: prefix, AUDITSEAL_MIN_INSYNC_REPLICAS: '1', CHAINER_SESSION_TIMEOUT_MS: '6000' };
+  return { kafka, admin, prefix, names, env };
 }
 
 export async function deleteAuditTopics(admin: Admin, names: TopicNames): Promise<void> {
