@@ -29,3 +29,22 @@ export function isRetriable(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * The first error in `error` and its causes that `test` accepts, or
+ * undefined. Causes are `cause` and, where a wrapper names it so,
+ * `originalError`; both are followed, and a cycle ends the walk.
+ */
+export function findCause(error: unknown, test: (candidate: Record<string, unknown>) => boolean): Error | undefined {
+  const seen = new Set<unknown>();
+  const pending: unknown[] = [error];
+  while (pending.length > 0) {
+    const at = pending.shift();
+    if (typeof at !== 'object' || at === null || seen.has(at)) continue;
+    seen.add(at);
+    const candidate = at as Record<string, unknown>;
+    if (test(candidate)) return at as Error;
+    pending.push(candidate.cause, candidate.originalError);
+  }
+  return undefined;
+}

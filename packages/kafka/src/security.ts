@@ -1,6 +1,6 @@
 import type { ConnectionOptions } from 'node:tls';
 import type { SASLOptions } from 'kafkajs';
-import { KafkaError } from './errors';
+import { findCause, KafkaError } from './errors';
 
 /**
  * How a client authenticates to Kafka and encrypts the connection
@@ -68,30 +68,10 @@ function mechanismName(mechanism: KafkaSaslMechanism): string {
 }
 
 /** The kafkajs error behind `error` (directly or as a cause) that says SASL authentication failed. */
-function saslFailureIn(error: unknown): Error | undefined {
-  const seen = new Set<unknown>();
-  let at: unknown = error;
-  while (typeof at === 'object' && at !== null && !seen.has(at)) {
-    seen.add(at);
-    const e = at as { name?: unknown; type?: unknown; cause?: unknown; originalError?: unknown };
-    if (e.name === 'KafkaJSSASLAuthenticationError' || e.type === 'SASL_AUTHENTICATION_FAILED') return at as Error;
-    at = e.cause ?? e.originalError;
-  }
-  return undefined;
-}
+const saslFailureIn = (error: unknown) => findCause(error, (e) => e.name === 'KafkaJSSASLAuthenticationError' || e.type === 'SASL_AUTHENTICATION_FAILED');
 
-/** Whether `error` (or its cause) is a TLS handshake failure (an untrusted or mismatching certificate). */
-function tlsFailureIn(error: unknown): Error | undefined {
-  const seen = new Set<unknown>();
-  let at: unknown = error;
-  while (typeof at === 'object' && at !== null && !seen.has(at)) {
-    seen.add(at);
-    const e = at as { code?: unknown; cause?: unknown; originalError?: unknown };
-    if (typeof e.code === 'string' && /^(ERR_TLS_|ERR_SSL_|UNABLE_TO_|SELF_SIGNED_|DEPTH_ZERO_|CERT_)/.test(e.code)) return at as Error;
-    at = e.cause ?? e.originalError;
-  }
-  return undefined;
-}
+/** The TLS handshake failure (an untrusted or mismatching certificate) behind `error`, if any. */
+const tlsFailureIn = (error: unknown) => findCause(error, (e) => typeof e.code === 'string' && /^(ERR_TLS_|ERR_SSL_|UNABLE_TO_|SELF_SIGNED_|DEPTH_ZERO_|CERT_)/.test(e.code));
 
 /**
  * Turns a kafkajs authentication or TLS failure into a KafkaError that says

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { ChainLinker, toHex, type ChainHead } from '@auditseal/core';
-import type { Logger } from '@auditseal/kafka';
+import { findCause, type Logger } from '@auditseal/kafka';
 import { Partitioners, type Kafka, type PartitionOffset, type Producer, type RecordMetadata } from 'kafkajs';
 import type { Classification } from './classify-record';
 import { transactionalIdFor, type ChainerConfig } from './config';
@@ -60,15 +60,7 @@ export const MAX_SEND_BYTES = 768 * 1024;
 const FENCED_TYPES = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'INVALID_PRODUCER_ID_MAPPING']);
 
 export function isFencedError(error: unknown): boolean {
-  const seen = new Set<unknown>();
-  let current: unknown = error;
-  while (typeof current === 'object' && current !== null && !seen.has(current)) {
-    seen.add(current);
-    const { type, cause, originalError } = current as { type?: unknown; cause?: unknown; originalError?: unknown };
-    if (typeof type === 'string' && FENCED_TYPES.has(type)) return true;
-    current = originalError ?? cause;
-  }
-  return false;
+  return findCause(error, (e) => typeof e.type === 'string' && FENCED_TYPES.has(e.type)) !== undefined;
 }
 
 /** Splits entries into produce calls of at most MAX_SEND_BYTES (a larger entry goes alone). */
