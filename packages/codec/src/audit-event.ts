@@ -8,7 +8,6 @@ import {
   encodeSingleObject,
   readSingleObjectHeader,
   SINGLE_OBJECT_HEADER_BYTES,
-  createSingleObjectEncoder,
   unknownFingerprint,
 } from './single-object';
 import { isUuidV7 } from './uuidv7';
@@ -17,14 +16,12 @@ import {
   checkByteLength,
   checkIdentifier,
   checkText,
-  compileNormalizer,
-  FailureFlag,
+  createFastEncoder,
   identifierProblem,
   Issues,
   isPlainObject,
   normalizeValue,
   textProblem,
-  UNDECLARED,
   type IssueSink,
   type ValidationIssue,
 } from './validation';
@@ -258,34 +255,25 @@ function invalidEvent(issues: ValidationIssue[], what: string, fingerprint?: big
 }
 
 /**
- * The fast path of encodeEvent, validateEvent and eventSigningBytes: the
- * single-object encoding when `value` passes every check of checkEvent,
- * undefined when any fails. It runs the same checks — the same copy
- * (compileNormalizer, which gives up on unknown fields), avsc's type check
- * without an error hook, the same rule functions with a FailureFlag, the same
- * size limit — but allocates no paths or issue objects, so a valid event costs
+ * The fast path of encodeEvent, validateEvent and eventSigningBytes
+ * (createFastEncoder): the single-object encoding when `value` passes every
+ * check of checkEvent, undefined when any fails, so a valid event costs
  * little more than avsc's encoding. Callers run checkEvent when it returns
- * undefined, to decide and report every issue: a rejection here is never
- * final. An acceptance is, which is why audit-event-fast-path.test.ts checks
- * that both paths agree on valid events and on every kind of invalid one.
+ * undefined. An acceptance is final, which is why
+ * audit-event-fast-path.test.ts checks that both paths agree on valid events
+ * and on every kind of invalid one.
  * `withoutSignature` encodes the event with `signature` null (FORMAT.md 8.5).
  */
 export function encodeValidEvent(value: unknown, limit: number, withoutSignature = false): Buffer | undefined {
-  if (!isPlainObject(value)) return undefined;
-  const normalized = normalizeEventFast(value);
-  if (normalized === UNDECLARED) return undefined;
   // eventSigningBytes: the copy is checkEvent's copy of `{ ...value, signature: null }`.
-  if (withoutSignature) (normalized as { signature: unknown }).signature = null;
-  if (!auditEventSchema.type.isValid(normalized)) return undefined;
-  const flag = new FailureFlag();
-  addEventRuleIssues(normalized as AuditEvent, flag);
-  if (flag.failed) return undefined;
-  return encodeWithHeader(normalized, limit);
+  return encodeFastEvent(value, limit, withoutSignature ? withNullSignature : undefined);
 }
 
-const normalizeEventFast = compileNormalizer(auditEventSchema.root);
-/** Encodes valid events; its scratch buffer grows up to the default event limit, no further. */
-const encodeWithHeader = createSingleObjectEncoder(auditEventSchema.type, auditEventSchema.fingerprint, EVENT_LIMITS.maxEventBytes);
+const withNullSignature = (copy: AuditEvent) => {
+  copy.signature = null;
+};
+/** Its scratch buffer grows up to the default event limit, no further. */
+const encodeFastEvent = createFastEncoder<AuditEvent>(auditEventSchema, addEventRuleIssues, EVENT_LIMITS.maxEventBytes);
 
 /** The detailed path: every issue, with its path, in a stable order (unknown fields, types, rules, size). */
 export function checkEvent(value: unknown, limit: number): { issues: ValidationIssue[]; body?: Buffer } {

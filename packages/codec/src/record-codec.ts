@@ -1,8 +1,8 @@
 import { CodecError } from './errors';
 import { scanBinary } from './binary-scanner';
 import type { LoadedSchema } from './schemas';
-import { createSingleObjectEncoder, encodeSingleObject, readSingleObjectHeader, SINGLE_OBJECT_HEADER_BYTES, unknownFingerprint } from './single-object';
-import { addTypeIssues, compileNormalizer, FailureFlag, Issues, isPlainObject, normalizeValue, UNDECLARED, type IssueSink, type ValidationIssue } from './validation';
+import { encodeSingleObject, readSingleObjectHeader, SINGLE_OBJECT_HEADER_BYTES, unknownFingerprint } from './single-object';
+import { addTypeIssues, createFastEncoder, Issues, isPlainObject, normalizeValue, type IssueSink, type ValidationIssue } from './validation';
 
 /**
  * Single-object encode/decode for the records AuditSeal itself writes (sealed
@@ -41,19 +41,8 @@ export function createRecordCodec<T>(spec: {
   toPlain(raw: T): T;
 }): RecordCodec<T> & FastPathPair {
   const { schema, what } = spec;
-  const normalizeFast = compileNormalizer(schema.root);
-  const encodeWithHeader = createSingleObjectEncoder(schema.type, schema.fingerprint, spec.defaultMaxBytes);
-
   /** The single-object encoding when `value` passes every check, undefined when any fails (then `check` decides). */
-  function encodeValid(value: unknown, limit: number): Buffer | undefined {
-    if (!isPlainObject(value)) return undefined;
-    const normalized = normalizeFast(value);
-    if (normalized === UNDECLARED || !schema.type.isValid(normalized)) return undefined;
-    const flag = new FailureFlag();
-    spec.addRuleIssues(normalized as T, flag);
-    if (flag.failed) return undefined;
-    return encodeWithHeader(normalized, limit);
-  }
+  const encodeValid = createFastEncoder<T>(schema, spec.addRuleIssues, spec.defaultMaxBytes);
 
   function check(value: unknown, maxBytes: number): { issues: ValidationIssue[]; body?: Buffer } {
     const issues = new Issues();

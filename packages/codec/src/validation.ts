@@ -1,5 +1,7 @@
 import type { Type } from 'avsc';
 import type { RecordNode, SchemaNode } from './avro-schema';
+import type { LoadedSchema } from './schemas';
+import { createSingleObjectEncoder } from './single-object';
 
 /** One problem with a value: where (`actor.id`, `attributes["k"]`, or `` for the whole value) and what. */
 export interface ValidationIssue {
@@ -264,6 +266,36 @@ export class FailureFlag implements IssueSink {
   add(): void {
     this.failed = true;
   }
+}
+
+/**
+ * The fast path of an encoder (encodeValidEvent, the record codecs'
+ * encodeValid): the single-object encoding when a value passes every check
+ * of the detailed path — the same copy (compileNormalizer, which gives up on
+ * unknown fields), avsc's type check without an error hook, the same rule
+ * function with a FailureFlag, the same size limit — and undefined when any
+ * fails. It allocates no paths or issue objects. A rejection is never final:
+ * the caller then runs the detailed path, which decides and reports every
+ * issue. `prepare` may change the copy before the checks.
+ */
+export function createFastEncoder<T>(
+  schema: LoadedSchema,
+  addRuleIssues: (value: T, issues: IssueSink) => void,
+  maxScratchBytes: number,
+): (value: unknown, limit: number, prepare?: (copy: T) => void) => Buffer | undefined {
+  const normalize = compileNormalizer(schema.root);
+  const encode = createSingleObjectEncoder(schema.type, schema.fingerprint, maxScratchBytes);
+  return (value, limit, prepare) => {
+    if (!isPlainObject(value)) return undefined;
+    const normalized = normalize(value);
+    if (normalized === UNDECLARED) return undefined;
+    prepare?.(normalized as T);
+    if (!schema.type.isValid(normalized)) return undefined;
+    const flag = new FailureFlag();
+    addRuleIssues(normalized as T, flag);
+    if (flag.failed) return undefined;
+    return encode(normalized, limit);
+  };
 }
 
 /** Reports every path where `value` (normalized) does not fit `type`, with what was expected. */
