@@ -11,23 +11,6 @@ const { resolve } = require('node:path');
 
 const root = resolve(__dirname, '..', '..', '..');
 const infra = resolve(root, 'infra', 'local', 'infra.sh');
-// The same names as INTEGRATION_ENV_VARS, SASL_INTEGRATION_ENV_VARS and TLS_INTEGRATION_ENV_VARS of integration-env.ts.
-const names = [
-  'KAFKA_BROKERS',
-  'S3_ENDPOINT',
-  'S3_REGION',
-  'S3_ACCESS_KEY_ID',
-  'S3_SECRET_ACCESS_KEY',
-  'S3_BUCKET',
-  'LOCAL_S3_DATA_DIR',
-  'AUDITSEAL_KAFKA_SASL_BROKERS',
-  'AUDITSEAL_KAFKA_SASL_USERNAME',
-  'AUDITSEAL_KAFKA_SASL_PASSWORD',
-  'AUDITSEAL_KAFKA_SSL_BROKERS',
-  'AUDITSEAL_KAFKA_SSL_CA_FILE',
-  'AUDITSEAL_KAFKA_SSL_CERT_FILE',
-  'AUDITSEAL_KAFKA_SSL_KEY_FILE',
-];
 
 module.exports = async () => {
   if (process.env.KAFKA_BROKERS && process.env.S3_ENDPOINT) return;
@@ -42,10 +25,11 @@ module.exports = async () => {
       { cause: error },
     );
   }
-  // bash evaluates the quoted `export` lines; NUL-separated values come back.
-  const script = `eval "$(bash "$0" env)" && printf '%s\\0' ${names.map((n) => `"$${n}"`).join(' ')}`;
-  const values = execFileSync('bash', ['-c', script, infra], { cwd: root, encoding: 'utf8' }).split('\0');
-  names.forEach((name, i) => {
-    process.env[name] = values[i];
-  });
+  // Every variable `infra.sh env` exports (INTEGRATION_ENV_VARS and the SASL and TLS ones of
+  // integration-env.ts): bash evaluates the quoted `export` lines and prints name and value, NUL-separated.
+  const script =
+    'out="$(bash "$0" env)" && eval "$out" && ' +
+    "for n in $(printf '%s\\n' \"$out\" | sed -n 's/^export \\([A-Za-z_][A-Za-z0-9_]*\\)=.*/\\1/p'); do printf '%s\\0%s\\0' \"$n\" \"${!n}\"; done";
+  const fields = execFileSync('bash', ['-c', script, infra], { cwd: root, encoding: 'utf8' }).split('\0');
+  for (let i = 0; i + 1 < fields.length; i += 2) process.env[fields[i]] = fields[i + 1];
 };
