@@ -5,7 +5,7 @@ import { chainId, type PublicKeyring, type SigningKey } from '@auditseal/core';
 import { assertTopicsSafe, connectExplained, createKafkaClient, sleep, type Logger } from '@auditseal/kafka';
 import type { HealthState } from '@auditseal/runtime';
 import type { Admin, Batch, Consumer, Kafka } from 'kafkajs';
-import type { ArchiverConfig, CrashPoint } from './config';
+import { ageTickMs, type ArchiverConfig, type CrashPoint } from './config';
 import type { ArchiverMetrics } from './metrics';
 import { PartitionArchiver } from './partition-archiver';
 import { assertObjectLock, loadArchiveKeyring, probeDelete, publishKey, StartupRefusal } from './startup-checks';
@@ -29,8 +29,10 @@ export interface ArchiverDeps {
   onFatal?: (error: unknown) => void;
   s3Client?: S3Client;
   now?: () => number;
+  /** Interval of the age and checkpoint tick; default ageTickMs(segmentMaxAgeMs). */
   tickMs?: number;
 }
+
 
 export interface PartitionSnapshot {
   partition: number;
@@ -247,7 +249,7 @@ export function createArchiver(config: ArchiverConfig, deps: ArchiverDeps): Arch
       await c.connect();
       await c.subscribe({ topic: sealed, fromBeginning: true });
       await c.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: Math.min(64, Math.max(1, partitionCount)), eachBatch });
-      ticker = setInterval(tickAll, deps.tickMs ?? 1_000);
+      ticker = setInterval(tickAll, deps.tickMs ?? ageTickMs(config.segmentMaxAgeMs));
       started = true;
       logger.info('archiver started', {
         sealed,

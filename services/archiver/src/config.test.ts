@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '@auditseal/runtime';
-import { loadArchiverConfig } from './config';
+import { ageTickMs, loadArchiverConfig } from './config';
 
 const base = { KAFKA_BROKERS: '127.0.0.1:9092', AUDITSEAL_CLUSTER: 'prod', S3_BUCKET: 'b', ARCHIVER_SIGNING_KEY: '/k.json' };
 
@@ -52,5 +52,15 @@ describe('loadArchiverConfig Kafka security (KAFKA_SSL_*, KAFKA_SASL_*)', () => 
     expect(load).toThrow(ConfigError);
     expect(load).toThrow(/^archiver: invalid configuration:\n {2}- KAFKA_SASL_USERNAME: must be set when KAFKA_SASL_MECHANISM is plain/);
     expect(load).not.toThrow(password);
+  });
+});
+
+describe('ageTickMs', () => {
+  it('looks for aged segments often enough to cut each within 5 % of its max age, at most once a second and at least every 25 ms', () => {
+    for (const age of [500, 2_000, 20_000]) expect(ageTickMs(age)).toBeLessThanOrEqual(age * 0.05);
+    expect(ageTickMs(2_000)).toBe(100);
+    expect(ageTickMs(30_000)).toBe(1_000);
+    expect(ageTickMs(3_600_000)).toBe(1_000);
+    expect(ageTickMs(100)).toBe(25);
   });
 });
