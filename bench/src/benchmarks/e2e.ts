@@ -50,16 +50,16 @@ import {
  *    pipeline of the run.
  *
  * Settings that differ from the services' defaults (docs/OPERATIONS.md):
- * ARCHIVER_SEGMENT_MAX_AGE_MS = SEGMENT_MAX_AGE_MS (2 s instead of 30 s, so a
- * finite run does not end with up to 30 s of waiting for the last partial
- * segments; at full speed segments are still cut by age, not by the 50,000
- * entries) and VERIFIER_S3_SCAN_INTERVAL_MS = VERIFIER_INTERVAL_MS (10 s
+ * ARCHIVER_SEGMENT_MAX_AGE_MS = SEGMENT_MAX_AGE_MS (0.5 s instead of 30 s, so
+ * a finite round of ~7 s does not end with up to one age of waiting for the
+ * last partial segments; at full speed segments are still cut by age, not by
+ * the 50,000 entries) and VERIFIER_S3_SCAN_INTERVAL_MS = VERIFIER_INTERVAL_MS (10 s
  * instead of 60 s, so each round sees a full pass of its data); 1-day
  * retention; min.insync.replicas 1 (one local broker).
  */
 
 const EVENTS = Number(process.env.BENCH_E2E_EVENTS ?? 200_000);
-const SEGMENT_MAX_AGE_MS = Number(process.env.BENCH_E2E_SEGMENT_MAX_AGE_MS ?? 2_000);
+const SEGMENT_MAX_AGE_MS = Number(process.env.BENCH_E2E_SEGMENT_MAX_AGE_MS ?? 500);
 const VERIFIER_INTERVAL_MS = Number(process.env.BENCH_E2E_VERIFIER_INTERVAL_MS ?? 10_000);
 const LATENCY_SECONDS = Number(process.env.BENCH_E2E_LATENCY_SECONDS ?? 20);
 const MIB = 1024 * 1024;
