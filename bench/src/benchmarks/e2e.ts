@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { decodeSealedEntry } from '@auditseal/codec';
 import type { TopicNames } from '@auditseal/kafka';
-import { BENCH_SOURCE, benchEventInput, createAuditProducer, createRawBenchProducer, encodeBenchEvents, sendRawBatched, type AuditEventInput, type EmitReceipt } from '@auditseal/producer';
+import { BENCH_SOURCE, benchEventInput, createAuditProducer, createRawBenchProducer, emitBounded, encodeBenchEvents, sendRawBatched, type AuditEventInput, type EmitReceipt } from '@auditseal/producer';
 import type { Admin, Kafka, Message } from 'kafkajs';
 import { BenchSkipped, median, round, type Benchmark, type BenchResult } from '../harness';
 import { archivedSegmentOf, percentile, sealedToArchived, type ArchivedSegment, type SealedObservation } from '../latency';
@@ -31,8 +31,9 @@ import {
  * Kafka and the S3 gateway.
  *
  * 1. Throughput, per round: EVENTS events emitted as fast as the SDK takes
- *    them; timed from the first emit until the archiver's log line of the
- *    segment that completes the EVENTS-th archived entry (archived implies
+ *    them (emitBounded: at most maxBufferedEvents receipts pending); timed
+ *    from the first emit until the archiver's log line of the segment that
+ *    completes the EVENTS-th archived entry (archived implies
  *    sealed). Then the round waits for a verifier pass that saw all EVENTS
  *    entries in the archive with no finding (else the round fails). Baseline
  *    in the same round: the raw batched kafkajs producer of sdk-vs-raw
@@ -148,7 +149,7 @@ async function startPipeline(admin: Admin, brokers: string, prefix: string, run:
 async function emitAll(kafka: Kafka, topic: string, inputs: readonly AuditEventInput[]): Promise<void> {
   const sdk = createAuditProducer({ kafka, topic, source: BENCH_SOURCE });
   try {
-    await Promise.all(inputs.map((input) => sdk.emit(input)));
+    await emitBounded(sdk, inputs);
   } finally {
     await sdk.close();
   }

@@ -8,4 +8,4 @@ export type { EmitReceipt, ProducerStats, BatchMetrics } from './event-batcher';
 export type { AuditEventInput, EventSigningKey } from './prepare-event';
 export { createKafkaSender, type KafkaSender, type KafkaSenderOptions, type OutgoingRecord, type RecordPosition } from './kafka-sender';
 // For `npm run bench` (bench/): SDK throughput against a raw kafkajs produce, in one run.
-export { BENCH_SOURCE, benchEventInput, benchSdkVsRaw, createRawBenchProducer, encodeBenchEvents, sendRawBatched, type SdkVsRawOptions, type SdkVsRawResult } from './bench-sdk';
+export { BENCH_SOURCE, benchEventInput, benchSdkVsRaw, emitBounded, createRawBenchProducer, encodeBenchEvents, sendRawBatched, type SdkVsRawOptions, type SdkVsRawResult } from './bench-sdk';
