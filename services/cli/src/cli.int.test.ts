@@ -263,20 +263,30 @@ describe('auditseal CLI (real S3 with Object Lock, real Kafka)', () => {
       expect(human.stdout).toContain('Alerts   1 on');
       expect(human.stdout).toMatch(/^0 +0–\d+ +24 /m);
       expect(human.stdout).toContain('Verifier not given (--verifier URL');
-      // The verifier's last pass, from its /readyz (a stand-in serving the verifier's documented body).
+      // Each verifier instance's last pass, from its /readyz (stand-ins serving the verifier's documented body):
+      // one instance alone, then the two shards of a sharded verifier.
       const lastPass = { at: '2026-11-27T03:00:00.000Z', durationMs: 412, partitions: 2, findings: 1, newFindings: 0, entries: 45, newEntries: 5, segments: 5, full: false };
-      const server = createServer((req, res) => {
-        res.writeHead(req.url === '/readyz' ? 200 : 404, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ ready: true, detail: { raisedFindings: 1, lastPass } }));
-      });
-      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-      cleanup.add('readyz server', () => new Promise<void>((r) => server.close(() => r())));
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const readyz = async (shard: { index: number; count: number }) => {
+        const server = createServer((req, res) => {
+          res.writeHead(req.url === '/readyz' ? 200 : 404, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ ready: true, detail: { raisedFindings: 1, shard, lastPass } }));
+        });
+        await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+        cleanup.add('readyz server', () => new Promise<void>((r) => server.close(() => r())));
+        return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      };
+      const url = await readyz({ index: 0, count: 1 });
       const withVerifier = await cli(['status', '--json', '--verifier', url], env);
       expect(withVerifier.code).toBe(0);
-      expect(JSON.parse(withVerifier.stdout)).toMatchObject({ verifier: { url, ready: true, raisedFindings: 1, lastPass } });
+      expect(JSON.parse(withVerifier.stdout)).toMatchObject({ verifiers: [{ url, ready: true, shard: { index: 0, count: 1 }, raisedFindings: 1, lastPass }] });
       const humanVerifier = await cli(['status'], { ...env, AUDITSEAL_VERIFIER_URL: url });
       expect(humanVerifier.stdout).toContain(`Verifier ${url}: last incremental pass at 2026-11-27T03:00:00.000Z (412 ms): 1 open finding(s), 45 archived entries verified (5 new), 5 segments`);
+      const shards = [await readyz({ index: 0, count: 2 }), await readyz({ index: 1, count: 2 })];
+      const sharded = await cli(['status', '--verifier', shards[0]!, '--verifier', shards[1]!], env);
+      expect(sharded.stdout).toContain(`Verifier ${shards[0]} (shard 0 of 2): last incremental pass`);
+      expect(sharded.stdout).toContain(`Verifier ${shards[1]} (shard 1 of 2): last incremental pass`);
+      const shardedFromEnv = await cli(['status', '--json'], { ...env, AUDITSEAL_VERIFIER_URL: `${shards[0]}, ${shards[1]}` });
+      expect((JSON.parse(shardedFromEnv.stdout) as { verifiers: Array<{ url: string }> }).verifiers.map((v) => v.url)).toEqual(shards);
       const down = await cli(['status', '--verifier', 'http://127.0.0.1:9'], env);
       expect(down.code).toBe(0);
       expect(down.stdout).toMatch(/Verifier http:\/\/127\.0\.0\.1:9 unreachable: /);

@@ -29,10 +29,12 @@ interface AlertSummary {
   unreadable: number;
 }
 
-/** The verifier service's last pass, from its /readyz (detail.lastPass). */
+/** A verifier instance's last pass, from its /readyz (detail.lastPass, detail.shard). */
 interface VerifierPass {
   url: string;
   ready?: boolean;
+  /** Which share of the chains the instance verifies (VERIFIER_SHARDS). */
+  shard?: { index: number; count: number };
   lastPass?: Record<string, unknown>;
   raisedFindings?: number;
   error?: string;
@@ -57,11 +59,13 @@ async function fetchVerifierPass(url: string): Promise<VerifierPass> {
   const base = url.replace(/\/+$/, '');
   try {
     const response = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(3_000) });
-    const doc = (await response.json()) as { ready?: unknown; detail?: { lastPass?: unknown; raisedFindings?: unknown } };
+    const doc = (await response.json()) as { ready?: unknown; detail?: { lastPass?: unknown; raisedFindings?: unknown; shard?: { index?: unknown; count?: unknown } } };
     const lastPass = doc.detail?.lastPass;
+    const shard = doc.detail?.shard;
     return {
       url: base,
       ready: doc.ready === true,
+      ...(shard && typeof shard.index === 'number' && typeof shard.count === 'number' ? { shard: { index: shard.index, count: shard.count } } : {}),
       ...(lastPass && typeof lastPass === 'object' ? { lastPass: lastPass as Record<string, unknown> } : {}),
       ...(typeof doc.detail?.raisedFindings === 'number' ? { raisedFindings: doc.detail.raisedFindings } : {}),
     };
@@ -75,30 +79,34 @@ const pick = (doc: Record<string, unknown>, names: string[]) => Object.fromEntri
 export const statusCommand: Command = {
   name: 'status',
   summary: 'chain heads on Kafka, archived heads in S3, archive lag, recent alerts',
-  help: `Usage: auditseal status [--brokers …] [--topic-prefix P] [--bucket B] [--prefix P] [--verifier URL] [--json]
+  help: `Usage: auditseal status [--brokers …] [--topic-prefix P] [--bucket B] [--prefix P] [--verifier URL …] [--json]
 
 Per partition of audit.sealed: the chain head (the last committed entry's seq and
 sealing time, read from Kafka), the archived head (the chain's last manifest in S3:
 last seq, when it was signed) and the archive lag in entries; then the alerts on
 audit.alerts (the verifier's findings: counts by severity and kind of the most
 recent 1000 per partition, and the latest five); then the verifier's last pass
-(from its /readyz: when, how long, open findings, entries verified). Without a
-bucket (--bucket or S3_BUCKET) the archive columns are left out; without a
-verifier URL, its last pass.
+(from its /readyz: when, how long, open findings, entries verified), one line per
+instance when the verifier runs sharded (VERIFIER_SHARDS). Without a bucket
+(--bucket or S3_BUCKET) the archive columns are left out; without a verifier
+URL, its last pass.
 
 ${KAFKA_HELP}
 S3 (optional): --bucket, --prefix, --endpoint, --region as for verify-archive.
-  --verifier <url>            the verifier's HTTP address, e.g. http://127.0.0.1:9466
-                              (env AUDITSEAL_VERIFIER_URL); unreachable is shown, not fatal
+  --verifier <url>            the verifier's HTTP address, e.g. http://127.0.0.1:9466;
+                              repeat it for each instance of a sharded verifier (env
+                              AUDITSEAL_VERIFIER_URL, comma-separated); unreachable is
+                              shown, not fatal
   --json                      the status as JSON
   -h, --help                  this help
 
 Exit codes: 0 printed, 2 usage error or Kafka/S3 unreachable.
 `,
   async run(argv: string[], io: CliIo): Promise<number> {
-    const { values } = parseCommandArgs('status', argv, { ...COMMON_OPTIONS, ...KAFKA_OPTIONS, ...ARCHIVE_OPTIONS, verifier: { type: 'string' } });
-    const verifierUrl = stringOption(values, 'verifier') ?? io.env.AUDITSEAL_VERIFIER_URL;
-    if (verifierUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(verifierUrl)) throw usageError(`--verifier must be an http(s) URL, got ${JSON.stringify(verifierUrl)}`);
+    const { values } = parseCommandArgs('status', argv, { ...COMMON_OPTIONS, ...KAFKA_OPTIONS, ...ARCHIVE_OPTIONS, verifier: { type: 'string', multiple: true } });
+    const given = values.verifier;
+    const verifierUrls = Array.isArray(given) ? given : (io.env.AUDITSEAL_VERIFIER_URL ?? '').split(',').map((u) => u.trim()).filter((u) => u !== '');
+    for (const url of verifierUrls) if (!/^https?:\/\/[^\s,]+$/.test(url)) throw usageError(`--verifier must be an http(s) URL, got ${JSON.stringify(url)}`);
     const k = await connectKafka(values, io.env, io.stderr);
     let archive: OpenedArchive | undefined;
     try {
@@ -174,8 +182,8 @@ Exit codes: 0 printed, 2 usage error or Kafka/S3 unreachable.
         alerts.latest = alerts.latest.slice(-5).reverse();
       }
       const list = [...chains.values()].sort((a, b) => a.partition - b.partition);
-      const verifier = verifierUrl !== undefined ? await fetchVerifierPass(verifierUrl) : null;
-      const status = { brokers: k.brokers, topics: k.names, archive: archive?.location ?? null, chains: list, alerts: alerts ?? null, verifier };
+      const verifiers = await Promise.all(verifierUrls.map(fetchVerifierPass));
+      const status = { brokers: k.brokers, topics: k.names, archive: archive?.location ?? null, chains: list, alerts: alerts ?? null, verifiers };
       if (values.json === true) io.stdout(`${JSON.stringify(status, null, 2)}\n`);
       else io.stdout(renderStatus(status, archive !== undefined));
       return EXIT_OK;
@@ -186,7 +194,7 @@ Exit codes: 0 printed, 2 usage error or Kafka/S3 unreachable.
   },
 };
 
-function renderStatus(s: { brokers: string[]; topics: { events: string; sealed: string; alerts: string }; archive: string | null; chains: ChainStatus[]; alerts: AlertSummary | null; verifier: VerifierPass | null }, withArchive: boolean): string {
+function renderStatus(s: { brokers: string[]; topics: { events: string; sealed: string; alerts: string }; archive: string | null; chains: ChainStatus[]; alerts: AlertSummary | null; verifiers: VerifierPass[] }, withArchive: boolean): string {
   const out = [`Kafka    ${s.brokers.join(',')}  (${s.topics.events} → ${s.topics.sealed})`, `Archive  ${s.archive ?? 'not given (--bucket / S3_BUCKET)'}`, ''];
   const row = (cols: string[]) => cols.map((c, i) => c.padEnd([9, 14, 10, 24, 14, 24, 8][i] ?? 0)).join('  ').trimEnd();
   out.push(row(['partition', 'sealed offsets', 'head seq', 'head sealed at', ...(withArchive ? ['archived seq', 'archived at', 'lag'] : [])]));
@@ -210,16 +218,17 @@ function renderStatus(s: { brokers: string[]; topics: { events: string; sealed: 
     out.push(`Alerts   ${a.records} on ${a.topic}${sev ? ` (${sev})` : ''}${a.unreadable ? `, ${a.unreadable} not JSON` : ''}`);
     for (const l of a.latest) out.push(`  ${String(l.time)}  ${String(l.severity ?? '')}  ${String(l.kind ?? '')}  ${String(l.chainId ?? '')}  ${String(l.message ?? '').slice(0, 100)}`);
   }
-  out.push(renderVerifier(s.verifier));
+  if (s.verifiers.length === 0) out.push('Verifier not given (--verifier URL or AUDITSEAL_VERIFIER_URL, e.g. http://127.0.0.1:9466)');
+  for (const v of s.verifiers) out.push(renderVerifier(v));
   return `${out.join('\n')}\n`;
 }
 
-function renderVerifier(v: VerifierPass | null): string {
-  if (!v) return 'Verifier not given (--verifier URL or AUDITSEAL_VERIFIER_URL, e.g. http://127.0.0.1:9466)';
+function renderVerifier(v: VerifierPass): string {
   if (v.error) return `Verifier ${v.url} unreachable: ${v.error}`;
+  const name = v.shard && v.shard.count > 1 ? `Verifier ${v.url} (shard ${v.shard.index} of ${v.shard.count})` : `Verifier ${v.url}`;
   const p = v.lastPass;
-  if (!p) return `Verifier ${v.url}: no pass finished yet`;
+  if (!p) return `${name}: no pass finished yet`;
   const n = (x: unknown) => (typeof x === 'number' ? x.toLocaleString('en-US') : '?');
   const kind = p.full === true ? 'full' : p.full === false ? 'incremental' : 'pass';
-  return `Verifier ${v.url}: last ${kind} pass at ${String(p.at)} (${n(p.durationMs)} ms): ${n(p.findings)} open finding(s), ${n(p.entries)} archived entries verified (${n(p.newEntries)} new), ${n(p.segments)} segments`;
+  return `${name}: last ${kind} pass at ${String(p.at)} (${n(p.durationMs)} ms): ${n(p.findings)} open finding(s), ${n(p.entries)} archived entries verified (${n(p.newEntries)} new), ${n(p.segments)} segments`;
 }
