@@ -76,10 +76,13 @@ export function serviceNodeArgs(js: string, env: NodeJS.ProcessEnv = process.env
  * Starts `node <js>` with only PATH and `env` (nothing else leaks in from the
  * benchmark's environment), and the node options of `serviceNodeArgs`. `ready`
  * resolves when PARTITIONS log lines start with `readyMessage`; it rejects if
- * the process exits first.
+ * the process exits first. With `nice`, the process (and so every thread it
+ * starts) runs at that niceness (`nice -n`): it gets what CPU the others leave.
  */
-export function startService(js: string, env: Record<string, string>, readyMessage: string): Service {
-  const child = spawn(process.execPath, [...serviceNodeArgs(js), js], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startService(js: string, env: Record<string, string>, readyMessage: string, options: { nice?: number } = {}): Service {
+  const command = [process.execPath, ...serviceNodeArgs(js), js];
+  if (options.nice !== undefined) command.unshift('nice', '-n', String(options.nice));
+  const child = spawn(command[0]!, command.slice(1), { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const listeners: ((record: LogRecord) => void)[] = [];
   let buffered = '';
