@@ -70,6 +70,39 @@ describe.each(backends)('%s', (_name, backend) => {
         expect(() => backend.ed25519Sign(Uint8Array.of(1), seed.subarray(1))).toThrow();
       });
     });
+
+    // nodeCrypto caches KeyObjects (by seed array and by public key bytes): a cached key must never outlive its bytes.
+    describe('when one seed array is signed with, then overwritten with another seed', () => {
+      it('signs and derives with the new seed', () => {
+        const message = Uint8Array.of(1, 2, 3);
+        const first = backend.randomBytes(32);
+        const second = backend.randomBytes(32);
+        const seed = Uint8Array.from(first);
+        expect(backend.ed25519Sign(message, seed)).toEqual(backend.ed25519Sign(message, Uint8Array.from(first)));
+        seed.set(second);
+        expect(backend.ed25519Sign(message, seed)).toEqual(backend.ed25519Sign(message, Uint8Array.from(second)));
+        expect(backend.ed25519PublicKey(seed)).toEqual(backend.ed25519PublicKey(Uint8Array.from(second)));
+      });
+    });
+
+    describe('when verifying with many more keys than any keyring holds, in turn, and with bytes that are no key', () => {
+      it('verifies each signature with its own key only, and never with the bad bytes', () => {
+        const message = Uint8Array.of(9);
+        const keys = Array.from({ length: 1100 }, () => {
+          const seed = backend.randomBytes(32);
+          return { pk: backend.ed25519PublicKey(seed), sig: backend.ed25519Sign(message, seed) };
+        });
+        for (const round of [0, 1]) {
+          for (const [i, { pk, sig }] of keys.entries()) {
+            expect([round, i, backend.ed25519Verify(sig, message, pk)]).toEqual([round, i, true]);
+            expect([round, i, backend.ed25519Verify(keys[(i + 1) % keys.length]!.sig, message, pk)]).toEqual([round, i, false]);
+          }
+        }
+        // Not a curve point (the y coordinate 2^255 - 1 is above the field's prime): false, every time.
+        const notAKey = new Uint8Array(32).fill(0xff).fill(0x7f, 31);
+        for (let i = 0; i < 3; i++) expect(backend.ed25519Verify(keys[0]!.sig, message, notAKey)).toBe(false);
+      }, 60_000);
+    });
   });
 
   describe('randomBytes', () => {
