@@ -104,6 +104,7 @@ const FIGURES: Readonly<Record<string, FigureInfo>> = {
   producer_perf_p99_ms: { measures: "ProducerPerformance's send→ack latency p99 at full speed" },
   produce_record_bytes: { measures: 'mean encoded size of the benchmark events = ProducerPerformance --record-size' },
   sdk_emit_events_per_s: { measures: 'SDK `emit` events/s (median of rounds)' },
+  sdk_signed_emit_events_per_s: { measures: 'SDK `emit` events/s with a signing key (an Ed25519 signature per event, FORMAT.md 8.5), same events (median of rounds)' },
   raw_produce_events_per_s: { measures: "sdk-vs-raw's baseline: raw batched kafkajs produce, events/s" },
   chainer_eos_events_per_s: { measures: 'chainer, exactly-once, events/s on pre-produced input' },
   chainer_alo_events_per_s: { measures: 'chainer, at-least-once baseline, events/s' },

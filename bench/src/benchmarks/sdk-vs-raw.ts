@@ -44,7 +44,7 @@ export const sdkVsRawBenchmark: Benchmark = {
     await ensureReachable(list);
     const result = await benchSdkVsRaw({ brokers: list, events: EVENTS, rounds: ctx.rounds, log: ctx.log });
     ctx.log(
-      `  sdk ${result.figures.sdk_emit_events_per_s?.toLocaleString('en-US')}/s   raw ${result.figures.raw_produce_events_per_s?.toLocaleString('en-US')}/s   ratio ${result.ratios.sdk_vs_raw_produce}  (sdk_vs_raw_produce)`,
+      `  sdk ${result.figures.sdk_emit_events_per_s?.toLocaleString('en-US')}/s   raw ${result.figures.raw_produce_events_per_s?.toLocaleString('en-US')}/s   ratio ${result.ratios.sdk_vs_raw_produce}  (sdk_vs_raw_produce)   sdk signing ${result.figures.sdk_signed_emit_events_per_s?.toLocaleString('en-US')}/s`,
     );
     return result;
   },

@@ -1,4 +1,5 @@
 import { encodeEvent, uuidv7, type AuditEvent } from '@auditseal/codec';
+import { generateSigningKey } from '@auditseal/core';
 import { Kafka, Partitioners, logLevel, type Message, type Producer } from 'kafkajs';
 import { createAuditProducer, type AuditProducer } from './audit-producer';
 import { PRODUCER_DEFAULTS } from './options';
@@ -16,7 +17,7 @@ export interface SdkVsRawOptions {
 export interface SdkVsRawResult {
   /** `sdk_vs_raw_produce`: median over rounds of SDK events/s ÷ raw events/s measured in the same round. */
   ratios: Record<string, number>;
-  /** Medians: `sdk_emit_events_per_s`, `raw_produce_events_per_s`. */
+  /** Medians: `sdk_emit_events_per_s`, `raw_produce_events_per_s`, `sdk_signed_emit_events_per_s`. */
   figures: Record<string, number>;
 }
 
@@ -107,9 +108,14 @@ export async function benchSdkVsRaw(options: SdkVsRawOptions): Promise<SdkVsRawR
   const raw = createRawBenchProducer(kafka);
   await raw.connect();
   const sdk = createAuditProducer({ kafka, topic, source: BENCH_SOURCE });
+  // Not in the ratio: the same emits signed (FORMAT.md 8.5), Ed25519 per event.
+  const signingSdk = createAuditProducer({ kafka, topic, source: BENCH_SOURCE, signingKey: generateSigningKey() });
   try {
     const runSdk = async () => {
       await emitBounded(sdk, inputs);
+    };
+    const runSigned = async () => {
+      await emitBounded(signingSdk, inputs);
     };
     const runRaw = () => sendRawBatched(raw, topic, encoded);
     const rate = async (fn: () => Promise<void>) => {
@@ -120,9 +126,11 @@ export async function benchSdkVsRaw(options: SdkVsRawOptions): Promise<SdkVsRawR
     // Warm-up: connections, metadata, JIT.
     await runSdk();
     await runRaw();
+    await runSigned();
 
     const sdkRates: number[] = [];
     const rawRates: number[] = [];
+    const signedRates: number[] = [];
     for (let round = 0; round < rounds; round++) {
       if (round % 2 === 0) {
         sdkRates.push(await rate(runSdk));
@@ -131,15 +139,17 @@ export async function benchSdkVsRaw(options: SdkVsRawOptions): Promise<SdkVsRawR
         rawRates.push(await rate(runRaw));
         sdkRates.push(await rate(runSdk));
       }
-      log(`  round ${round + 1}: sdk ${Math.round(sdkRates[round]!)} events/s, raw ${Math.round(rawRates[round]!)} events/s`);
+      signedRates.push(await rate(runSigned));
+      log(`  round ${round + 1}: sdk ${Math.round(sdkRates[round]!)} events/s, raw ${Math.round(rawRates[round]!)} events/s, sdk signing ${Math.round(signedRates[round]!)} events/s`);
     }
     const ratio = median(sdkRates.map((s, i) => s / rawRates[i]!));
     return {
       ratios: { sdk_vs_raw_produce: Math.round(ratio * 1000) / 1000 },
-      figures: { sdk_emit_events_per_s: Math.round(median(sdkRates)), raw_produce_events_per_s: Math.round(median(rawRates)) },
+      figures: { sdk_emit_events_per_s: Math.round(median(sdkRates)), raw_produce_events_per_s: Math.round(median(rawRates)), sdk_signed_emit_events_per_s: Math.round(median(signedRates)) },
     };
   } finally {
     await sdk.close();
+    await signingSdk.close();
     await raw.disconnect();
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
     await admin.disconnect();
