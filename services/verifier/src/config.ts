@@ -1,7 +1,7 @@
-import { availableParallelism } from 'node:os';
 import { topicNames, type KafkaSecurity, type TopicNames } from '@auditseal/kafka';
 import { ConfigError, env, loadConfig, loadKafkaSecurity } from '@auditseal/runtime';
 import { z } from 'zod';
+import { defaultWorkerCount, MAX_WORKERS } from './cpu-budget';
 import { ordinalOf, type Shard } from './shard';
 
 /**
@@ -58,7 +58,7 @@ const schema = z.object({
   VERIFIER_RETENTION_DAYS: env.int(1, 36_500).default('2557'),
   VERIFIER_S3_SCAN_INTERVAL_MS: env.int(100, 86_400_000).default('60000'),
   VERIFIER_FULL_PASS_INTERVAL_MS: env.int(0, 2_592_000_000).default('86400000'),
-  VERIFIER_WORKERS: env.int(0, 64).optional(),
+  VERIFIER_WORKERS: env.int(0, MAX_WORKERS).optional(),
   VERIFIER_MAX_ARCHIVE_DELAY_MS: env.int(1, 604_800_000).default('900000'),
   VERIFIER_MAX_ARCHIVE_LAG_ENTRIES: env.int(1, 1_000_000_000).optional(),
   VERIFIER_MAX_CHECKPOINT_AGE_MS: env.int(1, 604_800_000).default('3600000'),
@@ -96,8 +96,8 @@ export function loadVerifierConfig(environment: Record<string, string | undefine
     retentionDays: e.VERIFIER_RETENTION_DAYS,
     passIntervalMs: e.VERIFIER_S3_SCAN_INTERVAL_MS,
     fullPassIntervalMs: e.VERIFIER_FULL_PASS_INTERVAL_MS,
-    // Default: one thread per core (none on a single core, where a thread only adds overhead).
-    workers: e.VERIFIER_WORKERS ?? (availableParallelism() > 1 ? availableParallelism() : 0),
+    // Default: a thread per CPU the container allows (cpu-budget.ts).
+    workers: e.VERIFIER_WORKERS ?? defaultWorkerCount(),
     maxArchiveDelayMs: e.VERIFIER_MAX_ARCHIVE_DELAY_MS,
     maxArchiveLagEntries: e.VERIFIER_MAX_ARCHIVE_LAG_ENTRIES,
     maxCheckpointAgeMs: e.VERIFIER_MAX_CHECKPOINT_AGE_MS,
