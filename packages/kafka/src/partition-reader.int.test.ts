@@ -30,11 +30,13 @@ describe('readPartition (real Kafka, read_committed)', () => {
     const send = async (values: string[], partition = 0) => {
       await plain.send({ topic, acks: -1, messages: values.map((value) => ({ partition, key: `k-${value}`, value, timestamp: '1700000000000' })) });
     };
+    /** Returns the offset of the transaction's first record. */
     const transaction = async (values: string[], commit: boolean) => {
       const t = await tx.transaction();
-      await t.send({ topic, acks: -1, messages: values.map((value) => ({ partition: 0, value })) });
+      const [sent] = await t.send({ topic, acks: -1, messages: values.map((value) => ({ partition: 0, value })) });
       if (commit) await t.commit();
       else await t.abort();
+      return Number(sent!.baseOffset);
     };
     const plainValues = Array.from({ length: 3_000 }, (_, i) => `p${i}`);
     await send(plainValues);
@@ -46,7 +48,14 @@ describe('readPartition (real Kafka, read_committed)', () => {
     committed.push('q1', 'q2');
     await send(['other-partition'], 1);
     // The tail of the partition is an aborted transaction: only its records and marker follow q2.
-    await transaction(['a5', 'a6'], false);
+    const tail = await transaction(['a5', 'a6'], false);
+    // The broker writes the abort marker after abort() returns; until then the end offset a
+    // read_committed reader sees stops before the open transaction (at `tail`), not after its marker.
+    const admin = await kafka.admin();
+    for (const deadline = Date.now() + 30_000; (await fetchPartitionOffsets(admin, topic)).get(0)!.endOffset < tail + 3; ) {
+      if (Date.now() > deadline) throw new Error('the abort marker of the last transaction was not written within 30 s');
+      await new Promise((r) => setTimeout(r, 50));
+    }
     await plain.disconnect();
     await tx.disconnect();
   }, 60_000);
