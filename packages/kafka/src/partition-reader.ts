@@ -102,7 +102,9 @@ export async function* readPartition(options: ReadPartitionOptions): AsyncGenera
     maxWaitTimeInMs: 100,
     sessionTimeout: 10_000,
     allowAutoTopicCreation: false,
-    retry: { retries: 3 },
+    // Joining waits out a group coordinator that is still loading (a fresh cluster creates and
+    // loads __consumer_offsets on first use): ~9 s in all, where 3 retries from 300 ms gave ~2 s.
+    retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 2_000 },
   });
 
   /** Takes a run of offsets ending at `lastOffset` (messages: the committed ones among them). */
