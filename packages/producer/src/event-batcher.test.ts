@@ -155,6 +155,25 @@ describe('EventBatcher', () => {
       expect(states[0]!.error!.message).toMatch(/MAY have been written/);
       expect(batcher.stats()).toMatchObject({ failed: 5, waitingEmits: 0 });
     });
+
+    it('never sends an event whose deadline passed while it was queued, even before its deadline timer has run', async () => {
+      // The clock jumps past e1's deadline while e0 is in flight; the deadline timer, armed in real
+      // milliseconds, has not fired when the sender takes the next batch.
+      let clock = 0;
+      const sender = new FakeSender();
+      sender.behavior = sender.hold();
+      const batcher = create(sender, { deliveryTimeoutMs: 60_000, lingerMs: 0, now: () => clock });
+      const first = track(batcher.enqueue(record(0)));
+      await waitFor(() => sender.heldSends === 1, { description: 'e0 in flight' });
+      const overdue = track(batcher.enqueue(record(1)));
+      clock = 61_000;
+      sender.behavior = undefined;
+      sender.release();
+      await waitFor(() => first.settled && overdue.settled, { description: 'both emits settled' });
+      expect(sender.calls.map(ids)).toEqual([['e0']]);
+      expect(first.value).toMatchObject({ eventId: 'e0' });
+      expect([overdue.error?.code, overdue.error?.details.outcome]).toEqual(['delivery_timeout', 'not_sent']);
+    });
   });
 
   describe('when a send fails', () => {

@@ -351,10 +351,14 @@ export class EventBatcher {
     this.timerAt = Infinity;
   }
 
-  /** Rejects every overdue emit, then re-arms for the next deadline. Entries are in deadline order in each structure. */
+  /**
+   * Rejects every overdue emit, then re-arms for the next deadline. Entries are
+   * in deadline order in each structure. Runs from the deadline timer, and
+   * before each send attempt: the timer may not have run yet when an entry's
+   * deadline passes, and an overdue event is never sent.
+   */
   private expire(): void {
-    this.timer = undefined;
-    this.timerAt = Infinity;
+    this.clearTimer();
     const now = this.now();
     for (; this.inFlightCursor < this.inFlight.length; this.inFlightCursor++) {
       const entry = this.inFlight[this.inFlightCursor]!;
@@ -497,6 +501,7 @@ export class EventBatcher {
     try {
       positions = await retry(
         async () => {
+          this.expire();
           live = live.filter((entry) => entry.state !== 'settled');
           if (live.length === 0) return undefined;
           // Anything but an exact resend of a failed send needs a new idempotence session (KafkaSender contract).
